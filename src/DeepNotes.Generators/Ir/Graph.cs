@@ -1,0 +1,163 @@
+using System.Collections.Generic;
+using System.Linq;
+using DeepNotes.Generators.Model;
+
+namespace DeepNotes.Generators.Ir;
+
+/// <summary>
+/// A static per-example shape. The batch is implicit: a batched tensor has the run-time batch in
+/// front of <see cref="Dims"/>; an unbatched one (a loss, a Sum) is exactly Dims (a scalar when empty).
+/// </summary>
+internal sealed class Shape
+{
+    public Shape(bool batched, params int[] dims) { Batched = batched; Dims = dims; }
+
+    public bool Batched { get; }
+    public int[] Dims { get; }
+    public int Rank => Dims.Length;
+    public int Size => Dims.Aggregate(1, (a, b) => a * b);
+    public bool IsScalar => !Batched && Size == 1;
+
+    public static readonly Shape Scalar = new(false);
+
+    public bool SameAs(Shape other) => Batched == other.Batched && Dims.SequenceEqual(other.Dims);
+
+    public override string ToString()
+    {
+        var parts = new List<string>();
+        if (Batched) parts.Add("B");
+        parts.AddRange(Dims.Select(d => d.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        return "[" + string.Join(", ", parts) + "]";
+    }
+}
+
+/// <summary>Where a value's floats live at run time.</summary>
+internal enum StorageKind { Arena, Input, Output, Targets }
+
+/// <summary>An SSA value: written once by its producer, read by its users.</summary>
+internal sealed class Value
+{
+    public Value(int id, Shape shape, string name) { Id = id; Shape = shape; Name = name; }
+
+    public int Id { get; }
+    public Shape Shape { get; }
+    public string Name { get; set; }
+    public Node? Producer { get; set; }
+    public List<Node> Users { get; } = new();
+    /// <summary>A view of another value's memory (Flatten, and dropout at inference).</summary>
+    public Value? AliasOf { get; set; }
+    public bool RequiresGrad { get; set; }
+    public bool IsGradient { get; set; }
+    public StorageKind Storage { get; set; } = StorageKind.Arena;
+
+    // Filled by the memory planner: offset in floats per batch row (batched) or in floats (unbatched).
+    public int Offset { get; set; } = -1;
+
+    public Value Root => AliasOf is null ? this : AliasOf.Root;
+}
+
+internal enum NodeKind
+{
+    // Forward.
+    Dense, Chain, Binary, Softmax, LogSoftmax, MatMul, Flatten, Sum, Mean, Dropout,
+    CrossEntropy, Nll, Mse, BinaryCrossEntropy,
+    // Backward.
+    SeedOne, ActivationBackward, DenseBackwardWeights, DenseBackwardData, ChainBackward, BinaryBackward,
+    SoftmaxBackward, LogSoftmaxBackward, MatMulBackwardA, MatMulBackwardB, ReduceBackward, DropoutBackward,
+    CrossEntropyBackward, NllBackward, MseBackward, BinaryCrossEntropyBackward, Accumulate,
+}
+
+/// <summary>Activation folded into a Dense epilogue; mirrors DeepNotes.Kernels.Activation.</summary>
+internal enum Act { None = 0, Relu, Sigmoid, Tanh }
+
+internal enum StepKind { Relu, Sigmoid, Tanh, Exp, Log, Affine, Reciprocal }
+
+/// <summary>One step of a fused element-wise chain: y = f(x) (Affine: A·x + B; Reciprocal: A / x).</summary>
+internal sealed record ChainStep(StepKind Kind, float A, float B);
+
+internal enum BinOp { Add, Subtract, Multiply, Divide }
+
+/// <summary>An operation of the forward or backward graph.</summary>
+internal sealed class Node
+{
+    public Node(int id, NodeKind kind, Value[] inputs, Value? output, string text)
+    {
+        Id = id; Kind = kind; Inputs = inputs; Output = output; Text = text;
+    }
+
+    public int Id { get; }
+    public NodeKind Kind { get; set; }
+    /// <summary>Values read. Order is per kind (see the emitter).</summary>
+    public Value[] Inputs { get; set; }
+    public Value? Output { get; }
+    /// <summary>A second output (the probabilities kept by fused softmax cross-entropy).</summary>
+    public Value? Aux { get; set; }
+    /// <summary>The source expression, shown as a comment beside the kernel call.</summary>
+    public string Text { get; }
+    public LayerSpec? Layer { get; set; }
+    public Act Act { get; set; }
+    public List<ChainStep> Steps { get; set; } = new();
+    public BinOp Op { get; set; }
+    public int Operand { get; set; }
+    public float P { get; set; }
+    /// <summary>For backward nodes, the forward node they differentiate.</summary>
+    public Node? Forward { get; set; }
+    public bool Dead { get; set; }
+    /// <summary>Whether the output may share memory with input 0 exactly (element-wise, in place).</summary>
+    public bool InPlace { get; set; }
+}
+
+/// <summary>The lowered model: forward nodes, loss nodes and (after autodiff) backward nodes.</summary>
+internal sealed class Graph
+{
+    private int _nextValue, _nextNode;
+
+    public List<Node> Nodes { get; } = new();
+    public List<LayerParams> Parameters { get; } = new();
+    public Value? Input { get; set; }
+    public Value? Output { get; set; }
+    public Value? Targets { get; set; }
+    public bool TargetsAreLabels { get; set; }
+    public Value? Loss { get; set; }
+    public int LossStart { get; set; }
+    public int BackwardStart { get; set; }
+
+    public Value NewValue(Shape shape, string name) => new(_nextValue++, shape, name);
+
+    public Node Add(NodeKind kind, Value[] inputs, Value? output, string text)
+    {
+        var node = new Node(_nextNode++, kind, inputs, output, text);
+        foreach (Value v in inputs) v.Users.Add(node);
+        if (output is not null) output.Producer = node;
+        Nodes.Add(node);
+        return node;
+    }
+
+    public void Remove(Node node)
+    {
+        node.Dead = true;
+        foreach (Value v in node.Inputs) v.Users.Remove(node);
+    }
+
+    public void SetInputs(Node node, Value[] inputs)
+    {
+        foreach (Value v in node.Inputs) v.Users.Remove(node);
+        node.Inputs = inputs;
+        foreach (Value v in inputs) v.Users.Add(node);
+    }
+
+    public void Compact() => Nodes.RemoveAll(n => n.Dead);
+}
+
+/// <summary>A layer's tensors inside the parameter vector.</summary>
+internal sealed class LayerParams
+{
+    public LayerParams(LayerSpec layer, int weightOffset, int biasOffset) { Layer = layer; WeightOffset = weightOffset; BiasOffset = biasOffset; }
+    public LayerSpec Layer { get; }
+    public int WeightOffset { get; }
+    public int BiasOffset { get; }
+    public int WeightLength => Layer.In * Layer.Out;
+    public int BiasLength => Layer.Bias ? Layer.Out : 0;
+    /// <summary>The initialiser after resolving Auto (He when a ReLU follows).</summary>
+    public InitKind Init { get; set; }
+}

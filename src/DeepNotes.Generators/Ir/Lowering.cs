@@ -1,0 +1,441 @@
+using System.Collections.Generic;
+using System.Linq;
+using DeepNotes.Generators.Diagnostics;
+using DeepNotes.Generators.Model;
+
+namespace DeepNotes.Generators.Ir;
+
+/// <summary>
+/// Lowers the spec's [Forward] and [Loss] bodies to the graph IR, inferring and checking every
+/// shape on the way (<see cref="ShapeRules"/>). Problems become diagnostics; lowering goes on past
+/// them with a poisoned value so one mistake gives one error.
+/// </summary>
+internal sealed class Lowering
+{
+    private readonly ModelSpec _spec;
+    private readonly List<DiagnosticInfo> _diagnostics;
+    private readonly Graph _graph = new();
+    private readonly Dictionary<string, LayerParams> _layers = new();
+    private readonly Dictionary<string, Term> _env = new();
+
+    private Lowering(ModelSpec spec, List<DiagnosticInfo> diagnostics) { _spec = spec; _diagnostics = diagnostics; }
+
+    /// <summary>Returns the graph, or null when the model has errors (already in <paramref name="diagnostics"/>).</summary>
+    public static Graph? Lower(ModelSpec spec, List<DiagnosticInfo> diagnostics)
+    {
+        var lowering = new Lowering(spec, diagnostics);
+        int before = diagnostics.Count;
+        lowering.Run();
+        return diagnostics.Count == before && spec.Diagnostics.Count == 0 ? lowering._graph : null;
+    }
+
+    private void Run()
+    {
+        int offset = 0;
+        foreach (LayerSpec layer in _spec.Layers)
+        {
+            if (layer.Kind != LayerKind.Linear || !layer.IsValid) continue;
+            int weight = offset; offset += layer.In * layer.Out;
+            int bias = layer.Bias ? offset : -1; if (layer.Bias) offset += layer.Out;
+            var p = new LayerParams(layer, weight, bias) { Init = layer.Init };
+            _layers[layer.Name] = p;
+            _graph.Parameters.Add(p);
+        }
+
+        MethodSpec? forward = _spec.Forward;
+        if (forward is null) return;
+        if (forward.Parameters.Count != 1 || forward.Parameters[0].IsLabels)
+        {
+            Report(DiagnosticDescriptors.BadForwardSignature, forward.Location, forward.Name, "it must take exactly one Tensor parameter");
+            return;
+        }
+        ParameterSpec input = forward.Parameters[0];
+        if (!input.HasShape || input.Shape.Count == 0 || input.Shape.Any(d => d <= 0))
+        {
+            Report(DiagnosticDescriptors.BadForwardSignature, input.Location ?? forward.Location, forward.Name,
+                $"parameter '{input.Name}' needs a [Shape(...)] with positive dimensions (the per-example shape; the batch is implicit)");
+            return;
+        }
+        Value x = _graph.NewValue(new Shape(true, input.Shape.ToArray()), input.Name);
+        x.Storage = StorageKind.Input;
+        _graph.Input = x;
+        _env[input.Name] = Term.Of(x);
+
+        Term result = LowerBody(forward, "Forward");
+        if (result.IsError) return;
+        if (result.Value is null || !result.Value.Shape.Batched)
+        {
+            Report(DiagnosticDescriptors.BadForwardSignature, forward.Location, forward.Name,
+                $"it must return a per-example tensor, but returns {Describe(result)}");
+            return;
+        }
+        _graph.Output = result.Value;
+        _graph.LossStart = _graph.Nodes.Count;
+
+        MethodSpec? loss = _spec.Loss;
+        if (loss is null) return;
+        _env.Clear();
+        if (loss.Parameters.Count != 2 || loss.Parameters[0].IsLabels)
+        {
+            Report(DiagnosticDescriptors.BadLossSignature, loss.Location, loss.Name,
+                "it must take the forward output (Tensor) and the targets (Labels, or a Tensor)");
+            return;
+        }
+        _env[loss.Parameters[0].Name] = Term.Of(result.Value);
+        ParameterSpec target = loss.Parameters[1];
+        if (target.IsLabels)
+        {
+            _graph.TargetsAreLabels = true;
+            _env[target.Name] = Term.LabelsTerm;
+        }
+        else
+        {
+            int[] dims = target.HasShape ? target.Shape.ToArray() : result.Value.Shape.Dims;
+            if (dims.Length == 0 || dims.Any(d => d <= 0))
+            {
+                Report(DiagnosticDescriptors.BadLossSignature, target.Location, loss.Name, $"target '{target.Name}' needs positive dimensions");
+                return;
+            }
+            Value t = _graph.NewValue(new Shape(true, dims), target.Name);
+            t.Storage = StorageKind.Targets;
+            _graph.Targets = t;
+            _env[target.Name] = Term.Of(t);
+        }
+        Term lossValue = LowerBody(loss, "Loss");
+        if (lossValue.IsError) return;
+        if (lossValue.Value is null || !lossValue.Value.Shape.IsScalar)
+        {
+            Report(DiagnosticDescriptors.LossNotScalar, loss.Location, loss.Name, lossValue.Value?.Shape.ToString() ?? Describe(lossValue));
+            return;
+        }
+        _graph.Loss = lossValue.Value;
+    }
+
+    private Term LowerBody(MethodSpec method, string role)
+    {
+        Term? returned = null;
+        foreach (StmtSpec statement in method.Body)
+        {
+            Term value = LowerExpr(statement.Value);
+            if (statement.Kind == StmtKind.Assign)
+            {
+                if (value.Value is { } v && v.Producer is not null && v.Name.StartsWith("t", System.StringComparison.Ordinal)) v.Name = statement.Target;
+                _env[statement.Target] = value;
+            }
+            else
+            {
+                returned = value;
+                break;
+            }
+        }
+        if (returned is null)
+        {
+            Report(DiagnosticDescriptors.UnsupportedStatement, method.Location, "a body without a return", role);
+            return Term.Error;
+        }
+        return returned;
+    }
+
+    private Term LowerExpr(ExprSpec e)
+    {
+        if (e.IsError) return Term.Error;
+        switch (e.Kind)
+        {
+            case ExprKind.Constant: return Term.Const(e.Value);
+            case ExprKind.Identifier:
+                if (_env.TryGetValue(e.Name, out Term? t)) return t;
+                Report(DiagnosticDescriptors.UnknownVariable, e.Location, e.Name);
+                return Term.Error;
+            case ExprKind.Negate:
+            {
+                Term a = LowerExpr(e.Args[0]);
+                if (a.IsError) return a;
+                if (a.Constant is float c) return Term.Const(-c);
+                return Step(RequireTensor(a, e), new ChainStep(StepKind.Affine, -1f, 0f), e);
+            }
+            case ExprKind.Binary: return LowerBinary(e);
+            case ExprKind.Layer: return LowerLayer(e);
+            case ExprKind.Op: return LowerOp(e);
+            default: return Term.Error;
+        }
+    }
+
+    private Term LowerBinary(ExprSpec e)
+    {
+        Term a = LowerExpr(e.Args[0]), b = LowerExpr(e.Args[1]);
+        if (a.IsError || b.IsError) return Term.Error;
+        if (a.IsLabels || b.IsLabels) return LabelsMisuse(e);
+        if (a.Constant is float ca && b.Constant is float cb)
+            return Term.Const(e.Name switch { "+" => ca + cb, "-" => ca - cb, "*" => ca * cb, _ => ca / cb });
+        if (b.Constant is float k)
+        {
+            ChainStep step = e.Name switch
+            {
+                "+" => new ChainStep(StepKind.Affine, 1f, k),
+                "-" => new ChainStep(StepKind.Affine, 1f, -k),
+                "*" => new ChainStep(StepKind.Affine, k, 0f),
+                _ => new ChainStep(StepKind.Affine, 1f / k, 0f),
+            };
+            return Step(a.Value!, step, e);
+        }
+        if (a.Constant is float h)
+        {
+            ChainStep step = e.Name switch
+            {
+                "+" => new ChainStep(StepKind.Affine, 1f, h),
+                "-" => new ChainStep(StepKind.Affine, -1f, h),
+                "*" => new ChainStep(StepKind.Affine, h, 0f),
+                _ => new ChainStep(StepKind.Reciprocal, h, 0f),
+            };
+            return Step(b.Value!, step, e);
+        }
+        Value va = a.Value!, vb = b.Value!;
+        Shape? shape = ShapeRules.Broadcast(va.Shape, vb.Shape);
+        if (shape is null)
+        {
+            Report(DiagnosticDescriptors.NotBroadcastable, e.Location, e.Text, va.Shape, vb.Shape);
+            return Term.Error;
+        }
+        BinOp op = e.Name switch { "+" => BinOp.Add, "-" => BinOp.Subtract, "*" => BinOp.Multiply, _ => BinOp.Divide };
+        Value y = _graph.NewValue(shape, Temp());
+        Node node = _graph.Add(NodeKind.Binary, new[] { va, vb }, y, e.Text);
+        node.Op = op;
+        node.InPlace = va.Shape.SameAs(shape);
+        return Term.Of(y);
+    }
+
+    private Term LowerLayer(ExprSpec e)
+    {
+        LayerSpec? layer = _spec.Layers.FirstOrDefault(l => l.Name == e.Name);
+        if (e.Args.Count != 1 || layer is null) return Unsupported(e, "a layer takes one tensor");
+        Term x = LowerExpr(e.Args[0]);
+        if (x.IsError) return x;
+        if (!layer.IsValid) return Term.Error; // the parser reported the declaration
+        Value v = RequireTensor(x, e);
+        if (v is null) return Term.Error;
+        if (layer.Kind == LayerKind.Dropout) return LowerDropout(v, layer.P, e);
+
+        Shape s = v.Shape;
+        if (!s.Batched || s.Rank == 0 || s.Dims[s.Rank - 1] != layer.In)
+        {
+            Report(DiagnosticDescriptors.LayerInputMismatch, e.Location, e.Text, layer.In, s);
+            return Term.Error;
+        }
+        int[] dims = s.Dims.ToArray();
+        dims[dims.Length - 1] = layer.Out;
+        Value y = _graph.NewValue(new Shape(true, dims), Temp());
+        Node node = _graph.Add(NodeKind.Dense, new[] { v }, y, e.Text);
+        node.Layer = layer;
+        return Term.Of(y);
+    }
+
+    private Term LowerOp(ExprSpec e)
+    {
+        var args = e.Args.Select(LowerExpr).ToList();
+        if (args.Any(a => a.IsError)) return Term.Error;
+        switch (e.Name)
+        {
+            case "Relu": return Unary(args, e, StepKind.Relu);
+            case "Sigmoid": return Unary(args, e, StepKind.Sigmoid);
+            case "Tanh": return Unary(args, e, StepKind.Tanh);
+            case "Exp": return Unary(args, e, StepKind.Exp);
+            case "Log": return Unary(args, e, StepKind.Log);
+            case "Softmax":
+            case "LogSoftmax":
+            {
+                Value? x = OneTensor(args, e);
+                if (x is null) return Term.Error;
+                if (x.Shape.Rank == 0) return BadOperand(e, $"{e.Name} needs at least one axis, but its input has shape {x.Shape}");
+                Value y = _graph.NewValue(x.Shape, Temp());
+                _graph.Add(e.Name == "Softmax" ? NodeKind.Softmax : NodeKind.LogSoftmax, new[] { x }, y, e.Text);
+                return Term.Of(y);
+            }
+            case "Flatten":
+            {
+                Value? x = OneTensor(args, e);
+                if (x is null) return Term.Error;
+                if (!x.Shape.Batched) return BadOperand(e, $"Flatten needs a per-example tensor, not {x.Shape}");
+                Value y = _graph.NewValue(new Shape(true, x.Shape.Size), Temp());
+                _graph.Add(NodeKind.Flatten, new[] { x }, y, e.Text);
+                y.AliasOf = x;
+                return Term.Of(y);
+            }
+            case "Sum":
+            case "Mean":
+            {
+                Value? x = OneTensor(args, e);
+                if (x is null) return Term.Error;
+                Value y = _graph.NewValue(Shape.Scalar, Temp());
+                _graph.Add(e.Name == "Sum" ? NodeKind.Sum : NodeKind.Mean, new[] { x }, y, e.Text);
+                return Term.Of(y);
+            }
+            case "MatMul":
+            {
+                if (args.Count != 2 || args[0].Value is null || args[1].Value is null) return BadOperand(e, "MatMul takes two tensors");
+                Value a = args[0].Value!, b = args[1].Value!;
+                if (!a.Shape.Batched || !b.Shape.Batched || a.Shape.Rank != 2 || b.Shape.Rank != 2)
+                    return BadOperand(e, $"MatMul needs per-example matrices [n, k] and [k, m], got {a.Shape} and {b.Shape}");
+                if (a.Shape.Dims[1] != b.Shape.Dims[0])
+                {
+                    Report(DiagnosticDescriptors.MatMulMismatch, e.Location, e.Text, Dims(a.Shape), Dims(b.Shape));
+                    return Term.Error;
+                }
+                Value y = _graph.NewValue(new Shape(true, a.Shape.Dims[0], b.Shape.Dims[1]), Temp());
+                _graph.Add(NodeKind.MatMul, new[] { a, b }, y, e.Text);
+                return Term.Of(y);
+            }
+            case "Dropout":
+            {
+                if (args.Count != 2 || args[0].Value is null || args[1].Constant is not float p) return BadOperand(e, "Dropout takes a tensor and a constant probability");
+                if (!(p >= 0f && p < 1f)) return BadOperand(e, $"dropout probability must be in [0, 1), got {p.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+                return LowerDropout(args[0].Value!, p, e);
+            }
+            case "CrossEntropy":
+            case "Nll":
+            {
+                if (args.Count != 2 || args[0].Value is null || !args[1].IsLabels)
+                {
+                    Report(DiagnosticDescriptors.LossInputMismatch, e.Location, e.Text, $"{e.Name} takes a tensor of per-class scores and the Labels parameter");
+                    return Term.Error;
+                }
+                Value z = args[0].Value!;
+                if (!z.Shape.Batched || z.Shape.Rank != 1)
+                {
+                    Report(DiagnosticDescriptors.LossInputMismatch, e.Location, e.Text, $"{e.Name} needs per-example class scores [C], but its input has shape {z.Shape}");
+                    return Term.Error;
+                }
+                Value loss = _graph.NewValue(Shape.Scalar, Temp());
+                Node node = _graph.Add(e.Name == "Nll" ? NodeKind.Nll : NodeKind.CrossEntropy, new[] { z }, loss, e.Text);
+                if (node.Kind == NodeKind.CrossEntropy) node.Aux = _graph.NewValue(z.Shape, "probabilities");
+                return Term.Of(loss);
+            }
+            case "Mse":
+            case "BinaryCrossEntropy":
+            {
+                if (args.Count != 2 || args[0].Value is null || args[1].Value is null)
+                {
+                    Report(DiagnosticDescriptors.LossInputMismatch, e.Location, e.Text, $"{e.Name} takes a prediction tensor and a target tensor");
+                    return Term.Error;
+                }
+                Value yv = args[0].Value!, t = args[1].Value!;
+                if (!yv.Shape.SameAs(t.Shape))
+                {
+                    Report(DiagnosticDescriptors.LossInputMismatch, e.Location, e.Text, $"prediction {yv.Shape} and target {t.Shape} differ in shape");
+                    return Term.Error;
+                }
+                Value loss = _graph.NewValue(Shape.Scalar, Temp());
+                _graph.Add(e.Name == "Mse" ? NodeKind.Mse : NodeKind.BinaryCrossEntropy, new[] { yv, t }, loss, e.Text);
+                return Term.Of(loss);
+            }
+            default:
+                return Unsupported(e, $"Ops.{e.Name} is not implemented by this version of the compiler");
+        }
+    }
+
+    private Term LowerDropout(Value x, float p, ExprSpec e)
+    {
+        if (p == 0f) return Term.Of(x);
+        Value y = _graph.NewValue(x.Shape, Temp());
+        Node node = _graph.Add(NodeKind.Dropout, new[] { x }, y, e.Text);
+        node.P = p;
+        node.InPlace = true;
+        return Term.Of(y);
+    }
+
+    private Term Unary(List<Term> args, ExprSpec e, StepKind kind)
+    {
+        Value? x = OneTensor(args, e);
+        return x is null ? Term.Error : Step(x, new ChainStep(kind, 0f, 0f), e);
+    }
+
+    private Term Step(Value x, ChainStep step, ExprSpec e)
+    {
+        Value y = _graph.NewValue(x.Shape, Temp());
+        Node node = _graph.Add(NodeKind.Chain, new[] { x }, y, e.Text);
+        node.Steps.Add(step);
+        node.InPlace = true;
+        return Term.Of(y);
+    }
+
+    private Value? OneTensor(List<Term> args, ExprSpec e)
+    {
+        if (args.Count == 1 && args[0].Value is { } v) return v;
+        if (args.Any(a => a.IsLabels)) LabelsMisuse(e);
+        else BadOperand(e, $"{e.Name} takes one tensor");
+        return null;
+    }
+
+    private Value RequireTensor(Term t, ExprSpec e)
+    {
+        if (t.Value is null) BadOperand(e, "a tensor is needed here");
+        return t.Value!;
+    }
+
+    private Term LabelsMisuse(ExprSpec e)
+    {
+        Report(DiagnosticDescriptors.LossInputMismatch, e.Location, e.Text, "Labels can only be passed to CrossEntropy or Nll");
+        return Term.Error;
+    }
+
+    private Term BadOperand(ExprSpec e, string message)
+    {
+        Report(DiagnosticDescriptors.BadOperand, e.Location, e.Text, message);
+        return Term.Error;
+    }
+
+    private Term Unsupported(ExprSpec e, string message)
+    {
+        Report(DiagnosticDescriptors.UnsupportedExpression, e.Location, e.Text, message);
+        return Term.Error;
+    }
+
+    private static string Describe(Term t) => t.Constant is not null ? "a constant" : t.IsLabels ? "the labels" : t.Value?.Shape.ToString() ?? "nothing";
+
+    private static string Dims(Shape s) => "[" + string.Join(", ", s.Dims) + "]";
+
+    private string Temp() => "t" + _graph.Nodes.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private void Report(Microsoft.CodeAnalysis.DiagnosticDescriptor descriptor, LocationInfo? location, params object[] args)
+        => _diagnostics.Add(DiagnosticInfo.Create(descriptor, location ?? _spec.Location, args));
+
+    /// <summary>What an expression evaluates to: a tensor, a constant, the labels, or an error already reported.</summary>
+    private sealed class Term
+    {
+        public Value? Value { get; private set; }
+        public float? Constant { get; private set; }
+        public bool IsLabels { get; private set; }
+        public bool IsError { get; private set; }
+
+        public static Term Of(Value v) => new() { Value = v };
+        public static Term Const(float c) => new() { Constant = c };
+        public static readonly Term LabelsTerm = new() { IsLabels = true };
+        public static readonly Term Error = new() { IsError = true };
+    }
+}
+
+/// <summary>Shape rules shared by lowering and the emitter.</summary>
+internal static class ShapeRules
+{
+    /// <summary>NumPy broadcasting of per-example dims, right-aligned; the batch broadcasts like a leading axis.</summary>
+    public static Shape? Broadcast(Shape a, Shape b)
+    {
+        int rank = System.Math.Max(a.Rank, b.Rank);
+        var dims = new int[rank];
+        for (int i = 0; i < rank; i++)
+        {
+            int da = i < rank - a.Rank ? 1 : a.Dims[i - (rank - a.Rank)];
+            int db = i < rank - b.Rank ? 1 : b.Dims[i - (rank - b.Rank)];
+            if (da != db && da != 1 && db != 1) return null;
+            dims[i] = System.Math.Max(da, db);
+        }
+        return new Shape(a.Batched || b.Batched, dims);
+    }
+
+    /// <summary>Operand dims right-aligned to <paramref name="rank"/>, padded with 1.</summary>
+    public static int[] Align(Shape s, int rank)
+    {
+        var dims = new int[rank];
+        for (int i = 0; i < rank; i++) dims[i] = i < rank - s.Rank ? 1 : s.Dims[i - (rank - s.Rank)];
+        return dims;
+    }
+}

@@ -1,0 +1,48 @@
+namespace DeepNotes.Generators.Model;
+
+// Everything in this file is the output of the parser and the input of the compiler passes.
+// It must stay equatable: records of strings, numbers, enums and EquatableArray, never an
+// ISymbol, SyntaxNode or Location, or the incremental cache stops working.
+
+internal enum LayerKind { Linear, Dropout }
+
+/// <summary>Mirrors DeepNotes.Init (same order).</summary>
+internal enum InitKind { Auto = 0, XavierUniform, XavierNormal, HeUniform, HeNormal, Normal, Zeros }
+
+internal sealed record LayerSpec(
+    string Name, LayerKind Kind, int In, int Out, bool Bias, InitKind Init, float Std, float P,
+    string Accessibility, string ParameterName, LocationInfo? Location)
+{
+    /// <summary>False when the declaration had errors (reported by the parser); the layer still gets a stub body.</summary>
+    public bool IsValid { get; init; } = true;
+}
+
+internal enum ExprKind { Identifier, Constant, Op, Layer, Binary, Negate }
+
+/// <summary>An expression of the spec language. <see cref="Name"/> is the op, layer, identifier or operator.</summary>
+internal sealed record ExprSpec(ExprKind Kind, string Name, float Value, EquatableArray<ExprSpec> Args, string Text, LocationInfo? Location)
+{
+    /// <summary>The parser already reported this expression; lowering skips it without a second error.</summary>
+    public bool IsError { get; init; }
+}
+
+internal enum StmtKind { Assign, Return }
+
+internal sealed record StmtSpec(StmtKind Kind, string Target, ExprSpec Value, string Text, LocationInfo? Location);
+
+internal sealed record ParameterSpec(string Name, bool IsLabels, EquatableArray<int> Shape, bool HasShape, LocationInfo? Location);
+
+internal sealed record MethodSpec(string Name, EquatableArray<ParameterSpec> Parameters, EquatableArray<StmtSpec> Body, LocationInfo? Location);
+
+internal sealed record ModelSpec(
+    string Namespace, string ClassName, string TypeKeyword, EquatableArray<string> ContainingTypes,
+    EquatableArray<LayerSpec> Layers, MethodSpec? Forward, MethodSpec? Loss,
+    EquatableArray<DiagnosticInfo> Diagnostics, LocationInfo? Location)
+{
+    public bool IsPartial { get; init; } = true;
+    public string Accessibility { get; init; } = "public";
+    public string FullName => Namespace.Length == 0 ? ClassName : Namespace + "." + ClassName;
+}
+
+/// <summary>What the generator adds to the compilation for one model: source and diagnostics.</summary>
+internal sealed record ModelOutput(string HintName, string? Source, EquatableArray<DiagnosticInfo> Diagnostics);

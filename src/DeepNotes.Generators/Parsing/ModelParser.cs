@@ -1,0 +1,268 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using DeepNotes.Generators.Diagnostics;
+using DeepNotes.Generators.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace DeepNotes.Generators.Parsing;
+
+/// <summary>
+/// Turns an attributed class into a <see cref="ModelSpec"/>. This is the only code that touches
+/// Roslyn symbols and syntax; everything after it works on the equatable spec.
+/// </summary>
+internal static class ModelParser
+{
+    private const string Ns = "DeepNotes";
+
+    public static ModelSpec Parse(GeneratorAttributeSyntaxContext context, CancellationToken ct)
+    {
+        var type = (INamedTypeSymbol)context.TargetSymbol;
+        var syntax = (ClassDeclarationSyntax)context.TargetNode;
+        var diagnostics = new List<DiagnosticInfo>();
+        LocationInfo? classLocation = LocationInfo.From(syntax.Identifier.GetLocation());
+
+        bool isPartial = syntax.Modifiers.Any(SyntaxKind.PartialKeyword);
+        if (!isPartial)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ModelNotPartial, classLocation, type.Name));
+        if (type.ContainingType is not null || type.IsGenericType)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NestedModel, classLocation, type.Name));
+
+        var layers = new List<LayerSpec>();
+        MethodSpec? forward = null, loss = null;
+        foreach (ISymbol member in type.GetMembers())
+        {
+            ct.ThrowIfCancellationRequested();
+            if (member is not IMethodSymbol method) continue;
+            foreach (AttributeData attribute in method.GetAttributes())
+            {
+                string? name = AttributeName(attribute);
+                switch (name)
+                {
+                    case "LinearAttribute":
+                    case "DropoutAttribute":
+                        LayerSpec? layer = ParseLayer(method, attribute, name, diagnostics);
+                        if (layer is not null) layers.Add(layer);
+                        break;
+                    case "ForwardAttribute":
+                        if (forward is not null)
+                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DuplicateMethod, LocationOf(method), type.Name, "Forward"));
+                        else
+                            forward = ParseMethod(method, context.SemanticModel, type, "Forward", diagnostics, ct);
+                        break;
+                    case "LossAttribute":
+                        if (loss is not null)
+                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DuplicateMethod, LocationOf(method), type.Name, "Loss"));
+                        else
+                            loss = ParseMethod(method, context.SemanticModel, type, "Loss", diagnostics, ct);
+                        break;
+                }
+            }
+        }
+
+        if (forward is null)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingForward, classLocation, type.Name));
+
+        string ns = type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString();
+        string keyword = (type.IsSealed ? "sealed " : "") + "partial class";
+        return new ModelSpec(ns, type.Name, keyword, EquatableArray<string>.Empty,
+            layers.ToEquatableArray(), forward, loss, diagnostics.ToEquatableArray(), classLocation)
+        {
+            IsPartial = isPartial,
+            Accessibility = AccessibilityKeyword(type.DeclaredAccessibility),
+        };
+    }
+
+    private static string? AttributeName(AttributeData attribute)
+    {
+        INamedTypeSymbol? cls = attribute.AttributeClass;
+        if (cls is null || cls.ContainingNamespace?.ToDisplayString() != Ns) return null;
+        return cls.Name;
+    }
+
+    private static LocationInfo? LocationOf(ISymbol symbol) => LocationInfo.From(symbol.Locations.FirstOrDefault());
+
+    private static LayerSpec? ParseLayer(IMethodSymbol method, AttributeData attribute, string name, List<DiagnosticInfo> diagnostics)
+    {
+        LocationInfo? location = LocationOf(method);
+        var problems = new List<string>();
+        if (!method.IsPartialDefinition || method.PartialImplementationPart is not null)
+            problems.Add("a layer must be a partial method without a body");
+        if (method.Parameters.Length != 1 || !IsTensor(method.Parameters[0].Type) || !IsTensor(method.ReturnType))
+            problems.Add("a layer must take one Tensor and return a Tensor");
+        if (method.IsStatic) problems.Add("a layer must not be static");
+
+        LayerKind kind = name == "LinearAttribute" ? LayerKind.Linear : LayerKind.Dropout;
+        int inF = 0, outF = 0; bool bias = true; InitKind init = InitKind.Auto; float std = 0.01f, p = 0f;
+        if (kind == LayerKind.Linear)
+        {
+            if (attribute.ConstructorArguments.Length == 2)
+            {
+                inF = attribute.ConstructorArguments[0].Value is int i ? i : 0;
+                outF = attribute.ConstructorArguments[1].Value is int o ? o : 0;
+            }
+            if (inF <= 0 || outF <= 0) problems.Add($"Linear sizes must be positive, got ({inF}, {outF})");
+            foreach (KeyValuePair<string, TypedConstant> arg in attribute.NamedArguments)
+            {
+                switch (arg.Key)
+                {
+                    case "Bias": bias = arg.Value.Value is bool b && b; break;
+                    case "Init": init = arg.Value.Value is int v ? (InitKind)v : InitKind.Auto; break;
+                    case "Std": std = arg.Value.Value is float f ? f : 0.01f; break;
+                }
+            }
+            if (init == InitKind.Normal && !(std > 0f)) problems.Add($"Std must be positive, got {std.ToString(CultureInfo.InvariantCulture)}");
+        }
+        else
+        {
+            p = attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is float f ? f : -1f;
+            if (!(p >= 0f && p < 1f)) problems.Add($"dropout probability must be in [0, 1), got {p.ToString(CultureInfo.InvariantCulture)}");
+        }
+
+        foreach (string problem in problems)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BadLayerDeclaration, location, method.Name, problem));
+        if (problems.Count > 0 && !(method.IsPartialDefinition && method.Parameters.Length == 1)) return null;
+
+        string parameterName = method.Parameters.Length == 1 ? method.Parameters[0].Name : "x";
+        return new LayerSpec(method.Name, kind, inF, outF, bias, init, std, p,
+            AccessibilityKeyword(method.DeclaredAccessibility), parameterName, location)
+        { IsValid = problems.Count == 0 };
+    }
+
+    private static bool IsTensor(ITypeSymbol type) => type.Name == "Tensor" && type.ContainingNamespace?.ToDisplayString() == Ns;
+    private static bool IsLabels(ITypeSymbol type) => type.Name == "Labels" && type.ContainingNamespace?.ToDisplayString() == Ns;
+
+    private static string AccessibilityKeyword(Accessibility accessibility) => accessibility switch
+    {
+        Accessibility.Public => "public",
+        Accessibility.Internal => "internal",
+        Accessibility.Protected => "protected",
+        Accessibility.ProtectedOrInternal => "protected internal",
+        Accessibility.ProtectedAndInternal => "private protected",
+        _ => "private",
+    };
+
+    private static MethodSpec ParseMethod(IMethodSymbol method, SemanticModel model, INamedTypeSymbol type, string role,
+                                          List<DiagnosticInfo> diagnostics, CancellationToken ct)
+    {
+        var parameters = new List<ParameterSpec>();
+        foreach (IParameterSymbol parameter in method.Parameters)
+        {
+            AttributeData? shapeAttribute = parameter.GetAttributes().FirstOrDefault(a => AttributeName(a) == "ShapeAttribute");
+            var dims = new List<int>();
+            if (shapeAttribute is not null && shapeAttribute.ConstructorArguments.Length == 1)
+            {
+                TypedConstant arg = shapeAttribute.ConstructorArguments[0];
+                if (arg.Kind == TypedConstantKind.Array)
+                    foreach (TypedConstant v in arg.Values) dims.Add(v.Value is int d ? d : 0);
+            }
+            bool isLabels = IsLabels(parameter.Type);
+            if (!isLabels && !IsTensor(parameter.Type))
+            {
+                DiagnosticDescriptor d = role == "Forward" ? DiagnosticDescriptors.BadForwardSignature : DiagnosticDescriptors.BadLossSignature;
+                diagnostics.Add(DiagnosticInfo.Create(d, LocationOf(parameter), method.Name, $"parameter '{parameter.Name}' must be a Tensor or Labels, not {parameter.Type.ToDisplayString()}"));
+            }
+            parameters.Add(new ParameterSpec(parameter.Name, isLabels, dims.ToEquatableArray(), shapeAttribute is not null, LocationOf(parameter)));
+        }
+
+        var body = new List<StmtSpec>();
+        var syntax = method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(ct) as MethodDeclarationSyntax;
+        if (syntax is not null && model.SyntaxTree != syntax.SyntaxTree)
+            model = model.Compilation.GetSemanticModel(syntax.SyntaxTree);
+        if (syntax?.ExpressionBody is { } arrow)
+        {
+            body.Add(new StmtSpec(StmtKind.Return, "", ParseExpr(arrow.Expression, model, type, diagnostics), Clean(arrow.Expression), LocationInfo.From(arrow.Expression)));
+        }
+        else if (syntax?.Body is { } block)
+        {
+            foreach (StatementSyntax statement in block.Statements)
+            {
+                ct.ThrowIfCancellationRequested();
+                StmtSpec? s = ParseStatement(statement, model, type, role, diagnostics);
+                if (s is not null) body.Add(s);
+            }
+        }
+        if (!IsTensor(method.ReturnType))
+        {
+            DiagnosticDescriptor d = role == "Forward" ? DiagnosticDescriptors.BadForwardSignature : DiagnosticDescriptors.BadLossSignature;
+            diagnostics.Add(DiagnosticInfo.Create(d, LocationOf(method), method.Name, $"must return Tensor, not {method.ReturnType.ToDisplayString()}"));
+        }
+        return new MethodSpec(method.Name, parameters.ToEquatableArray(), body.ToEquatableArray(), LocationOf(method));
+    }
+
+    private static StmtSpec? ParseStatement(StatementSyntax statement, SemanticModel model, INamedTypeSymbol type, string role, List<DiagnosticInfo> diagnostics)
+    {
+        switch (statement)
+        {
+            case LocalDeclarationStatementSyntax local when local.Declaration.Variables.Count == 1 && local.Declaration.Variables[0].Initializer is { } init:
+                return new StmtSpec(StmtKind.Assign, local.Declaration.Variables[0].Identifier.ValueText,
+                    ParseExpr(init.Value, model, type, diagnostics), Clean(local.Declaration.Variables[0]), LocationInfo.From(statement));
+            case ExpressionStatementSyntax { Expression: AssignmentExpressionSyntax assign } when assign.IsKind(SyntaxKind.SimpleAssignmentExpression) && assign.Left is IdentifierNameSyntax id:
+                return new StmtSpec(StmtKind.Assign, id.Identifier.ValueText, ParseExpr(assign.Right, model, type, diagnostics), Clean(assign), LocationInfo.From(statement));
+            case ReturnStatementSyntax { Expression: { } value }:
+                return new StmtSpec(StmtKind.Return, "", ParseExpr(value, model, type, diagnostics), Clean(value), LocationInfo.From(statement));
+            default:
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedStatement, LocationInfo.From(statement), FirstLine(statement), role));
+                return null;
+        }
+    }
+
+    private static ExprSpec ParseExpr(ExpressionSyntax expr, SemanticModel model, INamedTypeSymbol type, List<DiagnosticInfo> diagnostics)
+    {
+        LocationInfo? location = LocationInfo.From(expr);
+        string text = Clean(expr);
+        Optional<object?> constant = model.GetConstantValue(expr);
+        if (constant.HasValue && constant.Value is int or float or double or long)
+            return new ExprSpec(ExprKind.Constant, "", System.Convert.ToSingle(constant.Value, CultureInfo.InvariantCulture), EquatableArray<ExprSpec>.Empty, text, location);
+
+        switch (expr)
+        {
+            case ParenthesizedExpressionSyntax paren:
+                return ParseExpr(paren.Expression, model, type, diagnostics);
+            case IdentifierNameSyntax id:
+                return new ExprSpec(ExprKind.Identifier, id.Identifier.ValueText, 0, EquatableArray<ExprSpec>.Empty, text, location);
+            case PrefixUnaryExpressionSyntax unary when unary.IsKind(SyntaxKind.UnaryMinusExpression):
+                return new ExprSpec(ExprKind.Negate, "-", 0, new[] { ParseExpr(unary.Operand, model, type, diagnostics) }.ToEquatableArray(), text, location);
+            case PrefixUnaryExpressionSyntax unary when unary.IsKind(SyntaxKind.UnaryPlusExpression):
+                return ParseExpr(unary.Operand, model, type, diagnostics);
+            case BinaryExpressionSyntax binary when binary.Kind() is SyntaxKind.AddExpression or SyntaxKind.SubtractExpression or SyntaxKind.MultiplyExpression or SyntaxKind.DivideExpression:
+                return new ExprSpec(ExprKind.Binary, binary.OperatorToken.Text, 0,
+                    new[] { ParseExpr(binary.Left, model, type, diagnostics), ParseExpr(binary.Right, model, type, diagnostics) }.ToEquatableArray(), text, location);
+            case InvocationExpressionSyntax call:
+            {
+                var args = call.ArgumentList.Arguments.Select(a => ParseExpr(a.Expression, model, type, diagnostics)).ToEquatableArray();
+                if (model.GetSymbolInfo(call).Symbol is IMethodSymbol target)
+                {
+                    if (target.ContainingType?.Name == "Ops" && target.ContainingType.ContainingNamespace?.ToDisplayString() == Ns)
+                        return new ExprSpec(ExprKind.Op, target.Name, 0, args, text, location);
+                    if (SymbolEqualityComparer.Default.Equals(target.ContainingType, type)
+                        && target.GetAttributes().Any(a => AttributeName(a) is "LinearAttribute" or "DropoutAttribute"))
+                        return new ExprSpec(ExprKind.Layer, target.Name, 0, args, text, location);
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedExpression, location, text,
+                        $"'{target.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat)}' is neither an op of DeepNotes.Ops nor a layer of the model"));
+                }
+                else
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedExpression, location, text, "the call does not resolve to an op or a layer"));
+                }
+                return new ExprSpec(ExprKind.Constant, "", float.NaN, EquatableArray<ExprSpec>.Empty, text, location) { IsError = true };
+            }
+            default:
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedExpression, location, text,
+                    "only op calls, layer calls, tensors, numeric constants and + - * / are allowed"));
+                return new ExprSpec(ExprKind.Constant, "", float.NaN, EquatableArray<ExprSpec>.Empty, text, location) { IsError = true };
+        }
+    }
+
+    private static string Clean(SyntaxNode node) => string.Join(" ", node.ToString().Split((char[]?)null, System.StringSplitOptions.RemoveEmptyEntries));
+
+    private static string FirstLine(SyntaxNode node)
+    {
+        string text = node.ToString();
+        int newline = text.IndexOf('\n');
+        return (newline < 0 ? text : text.Substring(0, newline)).Trim();
+    }
+}

@@ -1,0 +1,132 @@
+using System.Collections.Generic;
+using System.Linq;
+using DeepNotes.Generators.Ir;
+
+namespace DeepNotes.Generators.Passes;
+
+/// <summary>
+/// Reverse-mode differentiation on the IR. The backward pass is appended to the same graph as
+/// ordinary nodes, so the memory planner sees which forward values backward reads (and keeps only
+/// those alive). A value used twice gets its gradient contributions summed.
+/// </summary>
+internal static class Autodiff
+{
+    public static void Run(Graph g)
+    {
+        foreach (Node node in g.Nodes)
+        {
+            if (node.Output is null) continue;
+            node.Output.RequiresGrad = node.Kind == NodeKind.Dense || node.Inputs.Any(v => v.RequiresGrad);
+        }
+        if (g.Loss is null) return;
+
+        g.BackwardStart = g.Nodes.Count;
+        var grads = new Dictionary<Value, Value>();
+        var forward = g.Nodes.ToList();
+
+        Value seed = Grad(g, g.Loss);
+        g.Add(NodeKind.SeedOne, new Value[0], seed, "∂loss/∂loss = 1");
+        grads[g.Loss] = seed;
+
+        for (int i = forward.Count - 1; i >= 0; i--)
+        {
+            Node n = forward[i];
+            if (n.Output is null || !grads.TryGetValue(n.Output, out Value? dy)) continue;
+            Value[] x = n.Inputs;
+            switch (n.Kind)
+            {
+                case NodeKind.Dense:
+                {
+                    Value dz = dy;
+                    if (n.Act != Act.None)
+                    {
+                        dz = g.NewValue(dy.Shape, "d" + n.Output.Name + "_pre");
+                        dz.IsGradient = true;
+                        Node act = g.Add(NodeKind.ActivationBackward, new[] { dy, n.Output }, dz, n.Text);
+                        act.Forward = n; act.InPlace = true;
+                    }
+                    g.Add(NodeKind.DenseBackwardWeights, new[] { dz, x[0] }, null, n.Text).Forward = n;
+                    Contribute(g, grads, x[0], n, NodeKind.DenseBackwardData, new[] { dz });
+                    break;
+                }
+                case NodeKind.Chain:
+                    Contribute(g, grads, x[0], n, NodeKind.ChainBackward, new[] { dy, x[0] }, inPlace: true);
+                    break;
+                case NodeKind.Binary:
+                {
+                    Value a = x[0], b = x[1];
+                    var needA = n.Op switch { BinOp.Multiply or BinOp.Divide => new[] { dy, b }, _ => new[] { dy } };
+                    Contribute(g, grads, a, n, NodeKind.BinaryBackward, needA, operand: 0);
+                    var needB = n.Op switch { BinOp.Multiply => new[] { dy, a }, BinOp.Divide => new[] { dy, a, b }, _ => new[] { dy } };
+                    Contribute(g, grads, b, n, NodeKind.BinaryBackward, needB, operand: 1);
+                    break;
+                }
+                case NodeKind.Softmax:
+                    Contribute(g, grads, x[0], n, NodeKind.SoftmaxBackward, new[] { dy, n.Output });
+                    break;
+                case NodeKind.LogSoftmax:
+                    Contribute(g, grads, x[0], n, NodeKind.LogSoftmaxBackward, new[] { dy, n.Output });
+                    break;
+                case NodeKind.MatMul:
+                    Contribute(g, grads, x[0], n, NodeKind.MatMulBackwardA, new[] { dy, x[1] });
+                    Contribute(g, grads, x[1], n, NodeKind.MatMulBackwardB, new[] { dy, x[0] });
+                    break;
+                case NodeKind.Flatten:
+                    if (x[0].RequiresGrad)
+                    {
+                        Value view = g.NewValue(x[0].Shape, "d" + x[0].Name);
+                        view.IsGradient = true;
+                        view.AliasOf = dy;
+                        AddGrad(g, grads, x[0], view, n);
+                    }
+                    break;
+                case NodeKind.Sum:
+                case NodeKind.Mean:
+                    Contribute(g, grads, x[0], n, NodeKind.ReduceBackward, new[] { dy });
+                    break;
+                case NodeKind.Dropout:
+                    Contribute(g, grads, x[0], n, NodeKind.DropoutBackward, new[] { dy }, inPlace: true);
+                    break;
+                case NodeKind.CrossEntropy:
+                    Contribute(g, grads, x[0], n, NodeKind.CrossEntropyBackward, new[] { n.Aux!, dy });
+                    break;
+                case NodeKind.Nll:
+                    Contribute(g, grads, x[0], n, NodeKind.NllBackward, new[] { dy });
+                    break;
+                case NodeKind.Mse:
+                    Contribute(g, grads, x[0], n, NodeKind.MseBackward, new[] { x[0], x[1], dy });
+                    break;
+                case NodeKind.BinaryCrossEntropy:
+                    Contribute(g, grads, x[0], n, NodeKind.BinaryCrossEntropyBackward, new[] { x[0], x[1], dy });
+                    break;
+            }
+        }
+    }
+
+    private static Value Grad(Graph g, Value of)
+    {
+        Value v = g.NewValue(of.Shape, "d" + of.Name);
+        v.IsGradient = true;
+        return v;
+    }
+
+    private static void Contribute(Graph g, Dictionary<Value, Value> grads, Value target, Node forward, NodeKind kind, Value[] inputs,
+                                   int operand = 0, bool inPlace = false)
+    {
+        if (!target.RequiresGrad) return;
+        Value gv = Grad(g, target);
+        Node node = g.Add(kind, inputs, gv, forward.Text);
+        node.Forward = forward;
+        node.Operand = operand;
+        node.InPlace = inPlace;
+        AddGrad(g, grads, target, gv, forward);
+    }
+
+    private static void AddGrad(Graph g, Dictionary<Value, Value> grads, Value target, Value contribution, Node forward)
+    {
+        if (grads.TryGetValue(target, out Value? existing))
+            g.Add(NodeKind.Accumulate, new[] { existing, contribution }, null, "d" + target.Name + " += " + contribution.Name).Forward = forward;
+        else
+            grads[target] = contribution;
+    }
+}

@@ -1,0 +1,109 @@
+using System.Linq;
+using DeepNotes.Generators.Ir;
+using DeepNotes.Generators.Model;
+
+namespace DeepNotes.Generators.Passes;
+
+/// <summary>
+/// Fuses the forward graph before it is differentiated, so each fused node carries its own
+/// backward rule and keeps less for it:
+/// <list type="bullet">
+/// <item>chains of element-wise ops become one loop (backward recomputes the chain from its input,
+/// so the intermediates of the chain are never stored);</item>
+/// <item>an activation right after a Linear layer moves into the GEMM epilogue (its backward needs
+/// only the activation's output, so the pre-activation is never stored);</item>
+/// <item>Nll(LogSoftmax(z)) becomes the fused softmax cross-entropy.</item>
+/// </list>
+/// </summary>
+internal static class Fusion
+{
+    public static void Run(Graph graph)
+    {
+        MergeChains(graph);
+        FoldActivations(graph);
+        FuseLogSoftmaxNll(graph);
+        graph.Compact();
+        ResolveInitializers(graph);
+    }
+
+    private static bool IsPinned(Graph g, Value v) => v == g.Output || v == g.Loss || g.Nodes.Any(n => !n.Dead && n.Output?.AliasOf == v);
+
+    private static void MergeChains(Graph g)
+    {
+        foreach (Node node in g.Nodes.ToList())
+        {
+            if (node.Dead || node.Kind != NodeKind.Chain) continue;
+            Node? producer = node.Inputs[0].Producer;
+            if (producer is null || producer.Dead || producer.Kind != NodeKind.Chain) continue;
+            Value middle = producer.Output!;
+            if (middle.Users.Count != 1 || IsPinned(g, middle)) continue;
+            node.Steps.InsertRange(0, producer.Steps);
+            g.SetInputs(node, producer.Inputs);
+            g.Remove(producer);
+        }
+    }
+
+    private static void FoldActivations(Graph g)
+    {
+        foreach (Node dense in g.Nodes.ToList())
+        {
+            if (dense.Dead || dense.Kind != NodeKind.Dense || dense.Act != Act.None) continue;
+            Value z = dense.Output!;
+            if (z.Users.Count != 1 || IsPinned(g, z)) continue;
+            Node user = z.Users[0];
+            if (user.Kind != NodeKind.Chain) continue;
+            Act act = user.Steps[0].Kind switch
+            {
+                StepKind.Relu => Act.Relu,
+                StepKind.Sigmoid => Act.Sigmoid,
+                StepKind.Tanh => Act.Tanh,
+                _ => Act.None,
+            };
+            if (act == Act.None) continue;
+            dense.Act = act;
+            user.Steps.RemoveAt(0);
+            if (user.Steps.Count == 0)
+            {
+                Value y = user.Output!;
+                g.Remove(user);
+                z.Name = y.Name;
+                ReplaceAllUses(g, y, z);
+            }
+        }
+    }
+
+    private static void FuseLogSoftmaxNll(Graph g)
+    {
+        foreach (Node nll in g.Nodes.ToList())
+        {
+            if (nll.Dead || nll.Kind != NodeKind.Nll) continue;
+            Node? logSoftmax = nll.Inputs[0].Producer;
+            if (logSoftmax is null || logSoftmax.Kind != NodeKind.LogSoftmax || nll.Inputs[0].Users.Count != 1 || IsPinned(g, nll.Inputs[0])) continue;
+            nll.Kind = NodeKind.CrossEntropy;
+            nll.Aux = g.NewValue(logSoftmax.Inputs[0].Shape, "probabilities");
+            g.SetInputs(nll, logSoftmax.Inputs);
+            g.Remove(logSoftmax);
+        }
+    }
+
+    private static void ReplaceAllUses(Graph g, Value old, Value replacement)
+    {
+        foreach (Node user in old.Users.ToList())
+            g.SetInputs(user, user.Inputs.Select(v => v == old ? replacement : v).ToArray());
+        foreach (Node n in g.Nodes)
+            if (n.Output is { } o && o.AliasOf == old) o.AliasOf = replacement;
+        if (g.Output == old) g.Output = replacement;
+        if (g.Loss == old) g.Loss = replacement;
+    }
+
+    /// <summary>Init.Auto: He when the layer feeds a ReLU (it halves the variance), Xavier otherwise.</summary>
+    private static void ResolveInitializers(Graph g)
+    {
+        foreach (LayerParams p in g.Parameters)
+        {
+            if (p.Layer.Init != InitKind.Auto) { p.Init = p.Layer.Init; continue; }
+            bool relu = g.Nodes.Any(n => n.Kind == NodeKind.Dense && n.Layer?.Name == p.Layer.Name && n.Act == Act.Relu);
+            p.Init = relu ? InitKind.HeUniform : InitKind.XavierUniform;
+        }
+    }
+}

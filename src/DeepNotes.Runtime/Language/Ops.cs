@@ -1,0 +1,46 @@
+namespace DeepNotes;
+
+/// <summary>
+/// The operations of the model language. Each is a compile-time symbol: the generator turns a call
+/// into a kernel call with its shapes checked; calling one at run time throws.
+/// See docs/ops.md for shapes and gradients.
+/// </summary>
+public static class Ops
+{
+    internal static NotSupportedException SpecOnly() =>
+        new("DeepNotes spec methods describe a model to the compiler and are never run; call the generated Predict/TrainStep instead.");
+
+    /// <summary>max(x, 0), element-wise.</summary>
+    public static Tensor Relu(Tensor x) => throw SpecOnly();
+    /// <summary>1 / (1 + e^-x), element-wise.</summary>
+    public static Tensor Sigmoid(Tensor x) => throw SpecOnly();
+    /// <summary>tanh(x), element-wise.</summary>
+    public static Tensor Tanh(Tensor x) => throw SpecOnly();
+    /// <summary>e^x, element-wise.</summary>
+    public static Tensor Exp(Tensor x) => throw SpecOnly();
+    /// <summary>Natural logarithm, element-wise.</summary>
+    public static Tensor Log(Tensor x) => throw SpecOnly();
+    /// <summary>Softmax over the last axis.</summary>
+    public static Tensor Softmax(Tensor x) => throw SpecOnly();
+    /// <summary>log(softmax(x)) over the last axis, computed stably.</summary>
+    public static Tensor LogSoftmax(Tensor x) => throw SpecOnly();
+    /// <summary>Matrix product per example: [n, k] x [k, m] gives [n, m].</summary>
+    public static Tensor MatMul(Tensor a, Tensor b) => throw SpecOnly();
+    /// <summary>All per-example axes into one: [c, h, w] becomes [c*h*w]. Free: a view of the same memory.</summary>
+    public static Tensor Flatten(Tensor x) => throw SpecOnly();
+    /// <summary>Sum of every element, batch included: a scalar.</summary>
+    public static Tensor Sum(Tensor x) => throw SpecOnly();
+    /// <summary>Mean of every element, batch included: a scalar.</summary>
+    public static Tensor Mean(Tensor x) => throw SpecOnly();
+    /// <summary>Inverted dropout: zeroes each element with probability p and scales the rest by 1/(1-p) in training; identity in Predict.</summary>
+    public static Tensor Dropout(Tensor x, float p) => throw SpecOnly();
+
+    /// <summary>Softmax cross-entropy from logits [C] and labels, averaged over the batch (softmax fused in).</summary>
+    public static Tensor CrossEntropy(Tensor logits, Labels labels) => throw SpecOnly();
+    /// <summary>Negative log-likelihood from log-probabilities [C] and labels, averaged over the batch.</summary>
+    public static Tensor Nll(Tensor logProbabilities, Labels labels) => throw SpecOnly();
+    /// <summary>Mean squared error over every element: mean((y - t)²).</summary>
+    public static Tensor Mse(Tensor prediction, Tensor target) => throw SpecOnly();
+    /// <summary>Binary cross-entropy from logits (sigmoid fused in) against targets in [0, 1], averaged over every element; multi-label.</summary>
+    public static Tensor BinaryCrossEntropy(Tensor logits, Tensor targets) => throw SpecOnly();
+}
