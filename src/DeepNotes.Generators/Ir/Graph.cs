@@ -67,6 +67,8 @@ internal enum NodeKind
     CrossEntropyBackward, NllBackward, MseBackward, BinaryCrossEntropyBackward, Accumulate,
 }
 
+internal enum Phase { Forward, Loss, Backward }
+
 /// <summary>Activation folded into a Dense epilogue; mirrors DeepNotes.Kernels.Activation.</summary>
 internal enum Act { None = 0, Relu, Sigmoid, Tanh }
 
@@ -93,7 +95,8 @@ internal sealed class Node
     /// <summary>A second output (the probabilities kept by fused softmax cross-entropy).</summary>
     public Value? Aux { get; set; }
     /// <summary>The source expression, shown as a comment beside the kernel call.</summary>
-    public string Text { get; }
+    public string Text { get; set; }
+    public Phase Phase { get; set; }
     public LayerSpec? Layer { get; set; }
     public Act Act { get; set; }
     public List<ChainStep> Steps { get; set; } = new();
@@ -119,14 +122,24 @@ internal sealed class Graph
     public Value? Targets { get; set; }
     public bool TargetsAreLabels { get; set; }
     public Value? Loss { get; set; }
-    public int LossStart { get; set; }
-    public int BackwardStart { get; set; }
+    /// <summary>Phase given to the nodes added from now on.</summary>
+    public Phase Phase { get; set; }
+    /// <summary>Index of the first loss node (= count of forward nodes).</summary>
+    public int LossStart => Index(n => n.Phase != Phase.Forward);
+    /// <summary>Index of the first backward node.</summary>
+    public int BackwardStart => Index(n => n.Phase == Phase.Backward);
+
+    private int Index(System.Func<Node, bool> predicate)
+    {
+        int i = Nodes.FindIndex(n => predicate(n));
+        return i < 0 ? Nodes.Count : i;
+    }
 
     public Value NewValue(Shape shape, string name) => new(_nextValue++, shape, name);
 
     public Node Add(NodeKind kind, Value[] inputs, Value? output, string text)
     {
-        var node = new Node(_nextNode++, kind, inputs, output, text);
+        var node = new Node(_nextNode++, kind, inputs, output, text) { Phase = Phase };
         foreach (Value v in inputs) v.Users.Add(node);
         if (output is not null) output.Producer = node;
         Nodes.Add(node);

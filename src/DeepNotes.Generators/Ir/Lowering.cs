@@ -70,7 +70,7 @@ internal sealed class Lowering
             return;
         }
         _graph.Output = result.Value;
-        _graph.LossStart = _graph.Nodes.Count;
+        _graph.Phase = Phase.Loss;
 
         MethodSpec? loss = _spec.Loss;
         if (loss is null) return;

@@ -20,7 +20,7 @@ internal static class Autodiff
         }
         if (g.Loss is null) return;
 
-        g.BackwardStart = g.Nodes.Count;
+        g.Phase = Phase.Backward;
         var grads = new Dictionary<Value, Value>();
         var forward = g.Nodes.ToList();
 

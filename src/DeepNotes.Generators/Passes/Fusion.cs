@@ -61,6 +61,7 @@ internal static class Fusion
             };
             if (act == Act.None) continue;
             dense.Act = act;
+            dense.Text = act + "(" + dense.Text + ")";
             user.Steps.RemoveAt(0);
             if (user.Steps.Count == 0)
             {

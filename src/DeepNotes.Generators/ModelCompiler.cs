@@ -1,0 +1,33 @@
+using System.Collections.Generic;
+using System.Linq;
+using DeepNotes.Generators.Emit;
+using DeepNotes.Generators.Ir;
+using DeepNotes.Generators.Model;
+using DeepNotes.Generators.Passes;
+
+namespace DeepNotes.Generators;
+
+/// <summary>The compiler's back half: spec → IR (shapes checked) → fusion → autodiff → memory plans → C#.</summary>
+internal static class ModelCompiler
+{
+    public static ModelOutput Compile(ModelSpec spec)
+    {
+        string hint = (spec.Namespace.Length == 0 ? "" : spec.Namespace + ".") + spec.ClassName + ".g.cs";
+        var diagnostics = new List<DiagnosticInfo>(spec.Diagnostics);
+        if (!spec.IsPartial) return new ModelOutput(hint, null, diagnostics.ToEquatableArray());
+
+        Graph? graph = spec.Diagnostics.Count == 0 ? Lowering.Lower(spec, diagnostics) : null;
+        if (graph is null)
+        {
+            // Still implement the layer methods, so the user sees our errors and not CS8795.
+            return new ModelOutput(hint, CSharpEmitter.Emit(spec, null, null, null), diagnostics.ToEquatableArray());
+        }
+
+        Fusion.Run(graph);
+        Autodiff.Run(graph);
+        MemoryPlan train = MemoryPlanner.Plan(graph, graph.Nodes, inference: false);
+        MemoryPlan infer = MemoryPlanner.Plan(graph, graph.Nodes.Take(graph.LossStart).ToList(), inference: true);
+        string source = CSharpEmitter.Emit(spec, graph, train, infer);
+        return new ModelOutput(hint, source, diagnostics.ToEquatableArray());
+    }
+}
