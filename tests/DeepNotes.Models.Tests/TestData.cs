@@ -34,8 +34,9 @@ internal static class TestData
     }
 
     /// <summary>Fraction of rows whose arg-max output equals the label.</summary>
-    public static double Accuracy(IModel model, ImageDataset data, int batch = 250)
+    public static double Accuracy(IModel model, ImageDataset data)
     {
+        int batch = model.MaxBatch;
         var output = new float[batch * model.OutputLength];
         int correct = 0;
         for (int start = 0; start < data.Count; start += batch)

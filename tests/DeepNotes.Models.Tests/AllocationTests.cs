@@ -1,0 +1,74 @@
+namespace DeepNotes.Models.Tests;
+
+[CollectionDefinition(nameof(AllocationTests), DisableParallelization = true)]
+public sealed class AllocationCollection;
+
+/// <summary>
+/// After warm-up, 100 training steps and 100 predictions allocate nothing: not on the calling
+/// thread, and not anywhere in the process. The process-wide count runs in a child process (this
+/// test assembly's own Main, <see cref="AllocationProbe"/>), because the test host's threads
+/// allocate while they report results and would be counted too.
+/// </summary>
+[Collection(nameof(AllocationTests))]
+public class AllocationTests
+{
+    private static void AssertNoAllocation(Action step)
+    {
+        (long thread, _) = AllocationProbe.Measure(step); // process-wide totals: see ProcessWide
+        Assert.Equal(0, thread);
+    }
+
+    private static void Classifier<T>() where T : IClassifier, IModelFactory<T>
+    {
+        const int batch = 64;
+        T model = T.Create(batch, 1);
+        float[] x = TestData.Random(batch * model.InputLength, 2);
+        int[] y = TestData.RandomLabels(batch, model.OutputLength, 3);
+        var output = new float[batch * model.OutputLength];
+        var sgd = new Sgd(0.01f, momentum: 0.9f, weightDecay: 1e-4f);
+        AssertNoAllocation(() => model.TrainStep(x, y, batch, ref sgd));
+        AssertNoAllocation(() => model.Predict(x, output, batch));
+    }
+
+    [Fact] public void Mlp() => Classifier<DeepNotes.Models.Mlp>();
+    [Fact] public void DropoutMlp() => Classifier<DeepNotes.Models.DropoutMlp>();
+    [Fact] public void SoftmaxRegression() => Classifier<DeepNotes.Models.SoftmaxRegression>();
+    [Fact] public void MatMulAndBroadcastOps() => Classifier<MatMulNet>();
+
+    [Fact]
+    public void PerceptronWithOneHotTargetsAndBatcher() => AssertNoAllocation(AllocationProbe.PerceptronLoop());
+
+    [Fact]
+    public void RegressorWithBroadcasting()
+    {
+        var model = BroadcastNet.Create(16, 1);
+        float[] x = TestData.Random(16 * 8, 2), t = TestData.Random(16 * 8, 3);
+        var sgd = new Sgd(0.01f);
+        AssertNoAllocation(() => model.TrainStep(x, t, 16, ref sgd));
+    }
+
+    [Theory]
+    [InlineData("mlp")]
+    [InlineData("dropout-mlp")]
+    [InlineData("perceptron")]
+    public void ProcessWide(string workload)
+    {
+        string host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h ? h : "dotnet";
+        var start = new System.Diagnostics.ProcessStartInfo(host)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string arg in new[] { "exec", typeof(AllocationProbe).Assembly.Location, "alloc-probe", workload }) start.ArgumentList.Add(arg);
+        using var process = System.Diagnostics.Process.Start(start)!;
+        string stdout = process.StandardOutput.ReadToEnd();
+        string stderr = process.StandardError.ReadToEnd();
+        Assert.True(process.WaitForExit(120_000), "the probe did not finish");
+        Assert.True(process.ExitCode == 0, $"probe failed ({process.ExitCode}): {stdout}\n{stderr}");
+        // One line per measured loop: "<what> thread=<bytes> process=<bytes>"
+        string[] lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.NotEmpty(lines);
+        foreach (string line in lines) Assert.EndsWith("thread=0 process=0", line.Trim());
+    }
+}

@@ -1,0 +1,91 @@
+namespace DeepNotes.Models.Tests;
+
+/// <summary>Models train for real on the shipped MNIST digits and are judged on the 2,000 held-out ones.</summary>
+public class TrainingTests(Xunit.Abstractions.ITestOutputHelper output)
+{
+    internal static T Train<T>(int epochs, Sgd sgd, int batch = 64, ulong seed = 1) where T : IClassifier, IModelFactory<T>
+    {
+        ImageDataset train = TestData.Train;
+        T model = T.Create(batch, seed);
+        var batches = new MiniBatcher(train, batch, seed);
+        for (int epoch = 0; epoch < epochs; epoch++)
+        {
+            batches.StartEpoch(epoch);
+            while (batches.Next(out int n)) model.TrainStep(batches.Features, batches.Labels, n, ref sgd);
+        }
+        return model;
+    }
+
+    [Fact]
+    public void MlpReaches95PercentHeldOutWithin10Epochs()
+    {
+        Mlp model = Train<Mlp>(epochs: 10, new Sgd(0.1f, momentum: 0.9f));
+        double accuracy = TestData.Accuracy(model, TestData.HeldOut);
+        output.WriteLine($"Mlp held-out accuracy after 10 epochs: {accuracy:F4}");
+        Assert.True(accuracy >= 0.95, $"held-out accuracy {accuracy:F4}");
+    }
+
+    [Fact]
+    public void SoftmaxRegressionReaches88PercentHeldOut()
+    {
+        SoftmaxRegression model = Train<SoftmaxRegression>(epochs: 10, new Sgd(0.1f));
+        double accuracy = TestData.Accuracy(model, TestData.HeldOut);
+        output.WriteLine($"SoftmaxRegression held-out accuracy after 10 epochs: {accuracy:F4}");
+        Assert.True(accuracy >= 0.88, $"held-out accuracy {accuracy:F4}");
+    }
+
+    [Fact]
+    public void DropoutMlpTrainsAndDropoutIsOffInPredict()
+    {
+        DropoutMlp model = Train<DropoutMlp>(epochs: 3, new Sgd(0.1f, momentum: 0.9f));
+        double accuracy = TestData.Accuracy(model, TestData.HeldOut);
+        output.WriteLine($"DropoutMlp held-out accuracy after 3 epochs: {accuracy:F4}");
+        Assert.True(accuracy >= 0.90, $"held-out accuracy {accuracy:F4}");
+
+        // Predict is deterministic (no mask) and equals the training-mode forward only by chance never:
+        ImageDataset data = TestData.HeldOut;
+        int n = 32;
+        var first = new float[n * 10];
+        var second = new float[n * 10];
+        model.Predict(data.Features[..(n * 784)], first, n);
+        model.Step += 12345; // a different dropout mask in training mode; must not matter at inference
+        model.Predict(data.Features[..(n * 784)], second, n);
+        Assert.Equal(first, second);
+
+        // Training-mode losses differ from step to step (fresh masks); the inference path has none.
+        float lossA = model.ComputeLoss(data.Features[..(n * 784)], data.Labels[..n], n);
+        model.Step++;
+        float lossB = model.ComputeLoss(data.Features[..(n * 784)], data.Labels[..n], n);
+        Assert.NotEqual(lossA, lossB);
+    }
+
+    [Fact]
+    public void PerceptronLearnsFromOneHotTargets()
+    {
+        ImageDataset train = TestData.Train;
+        var model = Perceptron.Create(64, 2);
+        var batches = new MiniBatcher(train, 64, 2);
+        var targets = new float[64 * 10];
+        var sgd = new Sgd(0.5f);
+        for (int epoch = 0; epoch < 5; epoch++)
+        {
+            batches.StartEpoch(epoch);
+            while (batches.Next(out int n))
+            {
+                OneHot.Encode(targets.AsSpan(0, n * 10), batches.Labels, 10);
+                model.TrainStep(batches.Features, targets.AsSpan(0, n * 10), n, ref sgd);
+            }
+        }
+        double accuracy = TestData.Accuracy(model, TestData.HeldOut);
+        output.WriteLine($"Perceptron held-out accuracy after 5 epochs: {accuracy:F4}");
+        Assert.True(accuracy >= 0.80, $"held-out accuracy {accuracy:F4}");
+    }
+
+    [Fact]
+    public void SameSeedSameModel()
+    {
+        Mlp a = Train<Mlp>(epochs: 1, new Sgd(0.1f), seed: 5);
+        Mlp b = Train<Mlp>(epochs: 1, new Sgd(0.1f), seed: 5);
+        Assert.True(a.Parameters.SequenceEqual(b.Parameters));
+    }
+}
