@@ -53,16 +53,19 @@ internal sealed class ModelEntry
 /// </summary>
 internal static class ModelRegistry
 {
+    // Default learning rates: the best mean held-out accuracy after 10 epochs of plain SGD, batch 64, on the
+    // shipped digits over seeds 0-3 (softmax: 0.1 / 0.3 / 0.5 / 1.0 tried; perceptron: 0.5 .. 32, 16 and up
+    // diverge, and its loss is a mean over 10 outputs, hence the large rate; mlp: 0.05 .. 1.0; dropout-mlp: 0.1 .. 0.8).
     private static readonly ModelEntry[] s_all =
     [
         Entry<SoftmaxRegression>("softmax", nameof(SoftmaxRegression), ModelKind.Classifier, "[1, 28, 28]",
-            "one linear layer 784 -> 10, cross-entropy", 0.1f),
+            "one linear layer 784 -> 10, cross-entropy", 0.3f),
         Entry<Perceptron>("perceptron", nameof(Perceptron), ModelKind.Regressor, "[784]",
-            "784 -> 10 sigmoid units, squared error against one-hot targets", 4f),
+            "784 -> 10 sigmoid units, squared error against one-hot targets", 8f),
         Entry<Mlp>("mlp", nameof(Mlp), ModelKind.Classifier, "[1, 28, 28]",
-            "784 -> 256 (ReLU) -> 10, cross-entropy", 0.1f),
+            "784 -> 256 (ReLU) -> 10, cross-entropy", 0.7f),
         Entry<DropoutMlp>("dropout-mlp", nameof(DropoutMlp), ModelKind.Classifier, "[1, 28, 28]",
-            "784 -> 256 -> 256 -> 10 with dropout 0.2 / 0.5, cross-entropy", 0.1f),
+            "784 -> 256 -> 256 -> 10 with dropout 0.2 / 0.5, cross-entropy", 0.5f),
     ];
 
     /// <summary>Every model, in the order the usage text lists them.</summary>

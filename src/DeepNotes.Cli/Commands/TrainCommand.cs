@@ -23,7 +23,7 @@ internal static class TrainCommand
 
         TextWriter w = context.Out;
         w.WriteLine(Invariant($"{o.Model.Name} ({o.Model.ClassName}, {model.Parameters.Length:N0} parameters): {data.Train.Count} training / {data.HeldOut.Count} held-out digits, {data.Description}"));
-        w.WriteLine(Invariant($"sgd lr {o.LearningRate} momentum {o.Momentum} weight decay {o.WeightDecay}, batch {batch}{(o.FullBatch ? " (full batch)" : "")}, {trainer.BatchesPerEpoch} steps per epoch, seed {o.Seed}"));
+        w.WriteLine(Invariant($"sgd lr {o.LearningRate} momentum {o.Momentum} weight decay {o.WeightDecay}, batch {batch}{(o.FullBatch ? " (full batch)" : "")}, {trainer.BatchesPerEpoch} step{(trainer.BatchesPerEpoch == 1 ? "" : "s")} per epoch, seed {o.Seed}"));
 
         Evaluation result = default;
         for (int epoch = 1; epoch <= o.Epochs; epoch++)
