@@ -53,7 +53,7 @@ public partial class TrainEvalTests
         Assert.Equal("", wrong.Out);
         Assert.Equal(
             $"deepnotes: error: cannot load the checkpoint into mlp: Safetensors file '{checkpoint}': tensors do not match the model: "
-            + $"missing 'Hidden.weight', 'Hidden.bias'. It holds a softmax model: run 'deepnotes eval softmax --load {checkpoint}'.\n",
+            + $"missing 'Hidden.weight', 'Hidden.bias'. It matches softmax: run 'deepnotes eval softmax --load {checkpoint}'.\n",
             wrong.Error);
 
         // A damaged copy: cut short.

@@ -42,7 +42,7 @@ internal static class EvalCommand
             try
             {
                 Safetensors.Load(path, model.Tensors, model.Parameters, out _);
-                return $" It holds a {other.Name} model: run 'deepnotes eval {other.Name} --load {path}'.";
+                return $" It matches {other.Name}: run 'deepnotes eval {other.Name} --load {path}'.";
             }
             catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
             {
