@@ -1,0 +1,139 @@
+using System.Globalization;
+
+namespace DeepNotes.Cli;
+
+/// <summary>
+/// Turns the argument vector into a checked <see cref="Command"/>. Options are <c>--name value</c> or
+/// <c>--name=value</c>, in any order after the model; every mistake is a <see cref="UsageException"/>
+/// whose message names the argument at fault.
+/// </summary>
+internal static class CommandLine
+{
+    private static readonly string[] s_trainOptions =
+        ["--epochs", "--batch", "--lr", "--momentum", "--weight-decay", "--seed", "--data", "--save", "--full-batch"];
+    private static readonly string[] s_evalOptions = ["--load", "--data"];
+    private static readonly string[] s_infoOptions = [];
+
+    public static Command Parse(IReadOnlyList<string> args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        foreach (string arg in args)
+        {
+            if (arg is "-h" or "--help") return new HelpCommand();
+        }
+        if (args.Count == 0) throw new UsageException("no command given");
+
+        string command = args[0];
+        string[] allowed = command switch
+        {
+            "train" => s_trainOptions,
+            "eval" => s_evalOptions,
+            "info" => s_infoOptions,
+            "help" => [],
+            _ when command.StartsWith('-') => throw new UsageException($"unknown option '{command}'; expected a command first (train, eval or info)"),
+            _ => throw new UsageException($"unknown command '{command}' (expected train, eval or info)"),
+        };
+        if (command == "help")
+        {
+            if (args.Count > 1) throw new UsageException($"unexpected argument '{args[1]}' after 'help'");
+            return new HelpCommand();
+        }
+
+        if (args.Count < 2 || args[1].StartsWith('-'))
+            throw new UsageException($"'{command}' needs a model name ({ModelRegistry.Names()})");
+        ModelEntry model = ModelRegistry.Find(args[1])
+            ?? throw new UsageException($"unknown model '{args[1]}' (expected one of: {ModelRegistry.Names()})");
+
+        Dictionary<string, string?> options = ReadOptions(command, args, allowed);
+        return command switch
+        {
+            "train" => BuildTrain(model, options),
+            "eval" => new EvalOptions(model,
+                Get(options, "--load") ?? throw new UsageException("'eval' needs --load FILE, the checkpoint to evaluate"),
+                Get(options, "--data")),
+            _ => new InfoOptions(model),
+        };
+    }
+
+    private static Dictionary<string, string?> ReadOptions(string command, IReadOnlyList<string> args, string[] allowed)
+    {
+        Dictionary<string, string?> options = new(StringComparer.Ordinal);
+        for (int i = 2; i < args.Count; i++)
+        {
+            string arg = args[i];
+            if (!arg.StartsWith("--", StringComparison.Ordinal))
+                throw new UsageException($"unexpected argument '{arg}'");
+            int equals = arg.IndexOf('=');
+            string name = equals < 0 ? arg : arg[..equals];
+            if (Array.IndexOf(allowed, name) < 0)
+                throw new UsageException(allowed.Length == 0
+                    ? $"unknown option '{name}': '{command}' takes no options"
+                    : $"unknown option '{name}' for '{command}' (expected {string.Join(", ", allowed)})");
+            if (options.ContainsKey(name))
+                throw new UsageException($"option {name} is given twice");
+
+            string? value;
+            if (name == "--full-batch")
+            {
+                if (equals >= 0) throw new UsageException("option --full-batch takes no value");
+                value = null;
+            }
+            else if (equals >= 0)
+            {
+                value = arg[(equals + 1)..];
+                if (value.Length == 0) throw new UsageException($"option {name} needs a value");
+            }
+            else
+            {
+                if (i + 1 >= args.Count || args[i + 1].StartsWith("--", StringComparison.Ordinal))
+                    throw new UsageException($"option {name} needs a value");
+                value = args[++i];
+            }
+            options.Add(name, value);
+        }
+        return options;
+    }
+
+    private static TrainOptions BuildTrain(ModelEntry model, Dictionary<string, string?> options)
+    {
+        bool fullBatch = options.ContainsKey("--full-batch");
+        if (fullBatch && options.ContainsKey("--batch"))
+            throw new UsageException("--full-batch and --batch cannot be combined (full batch means every training example)");
+
+        int epochs = ParseInt(options, "--epochs", TrainOptions.DefaultEpochs, 1, 100_000);
+        int batch = ParseInt(options, "--batch", TrainOptions.DefaultBatchSize, 1, 65_536);
+        float lr = ParseFloat(options, "--lr", model.DefaultLearningRate, "a positive number", static x => x > 0f);
+        float momentum = ParseFloat(options, "--momentum", 0f, "in [0, 1)", static x => x >= 0f && x < 1f);
+        float decay = ParseFloat(options, "--weight-decay", 0f, "zero or positive", static x => x >= 0f);
+
+        ulong seed = 0;
+        if (Get(options, "--seed") is { } s && !ulong.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out seed))
+            throw new UsageException($"option --seed expects a whole number from 0 to {ulong.MaxValue}, got '{s}'");
+
+        return new TrainOptions(model, epochs, batch, fullBatch, lr, momentum, decay, seed,
+            Get(options, "--data"), Get(options, "--save"));
+    }
+
+    private static string? Get(Dictionary<string, string?> options, string name)
+        => options.TryGetValue(name, out string? value) ? value : null;
+
+    private static int ParseInt(Dictionary<string, string?> options, string name, int fallback, int min, int max)
+    {
+        if (Get(options, name) is not { } text) return fallback;
+        if (!long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long value))
+            throw new UsageException($"option {name} expects a whole number, got '{text}'");
+        if (value < min || value > max)
+            throw new UsageException($"option {name} must be from {min} to {max.ToString("N0", CultureInfo.InvariantCulture)}, got {text}");
+        return (int)value;
+    }
+
+    private static float ParseFloat(Dictionary<string, string?> options, string name, float fallback, string range, Func<float, bool> valid)
+    {
+        if (Get(options, name) is not { } text) return fallback;
+        if (!float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float value) || !float.IsFinite(value))
+            throw new UsageException($"option {name} expects a number, got '{text}'");
+        if (!valid(value))
+            throw new UsageException($"option {name} must be {range}, got {text}");
+        return value;
+    }
+}

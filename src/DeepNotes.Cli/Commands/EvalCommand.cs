@@ -1,0 +1,62 @@
+namespace DeepNotes.Cli.Commands;
+
+/// <summary><c>deepnotes eval</c>: loads a checkpoint and measures it on the held-out digits.</summary>
+internal static class EvalCommand
+{
+    public static int Run(EvalOptions o, CliContext context)
+    {
+        string path = Path.GetFullPath(o.LoadPath, context.WorkingDirectory);
+        if (!File.Exists(path))
+            throw new CliException(Directory.Exists(path) ? $"checkpoint '{o.LoadPath}' is a directory" : $"checkpoint '{o.LoadPath}' does not exist");
+        DataSplit data = DataSource.Load(o.DataPath, context.WorkingDirectory, includeTrain: false);
+
+        IModel model = o.Model.Create(Evaluator.ChunkSize, 0);
+        DataSource.CheckFits(data, o.Model, model);
+        IReadOnlyDictionary<string, string> metadata;
+        try
+        {
+            Safetensors.Load(path, model.Tensors, model.Parameters, out metadata);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            throw new CliException($"cannot load the checkpoint into {o.Model.Name}: {e.Message}{Hint(path, o.Model)}");
+        }
+        if (metadata.TryGetValue("model", out string? trainedAs)
+            && !string.Equals(trainedAs, o.Model.Name, StringComparison.OrdinalIgnoreCase))
+            throw new CliException($"checkpoint '{o.LoadPath}' was saved from model '{trainedAs}', not '{o.Model.Name}'");
+
+        Evaluation result = new Evaluator(model, o.Model.Kind, data.HeldOut).Run();
+        TextWriter w = context.Out;
+        w.WriteLine(TrainCommand.Invariant($"{o.Model.Name} from {path}{Describe(metadata)}"));
+        w.WriteLine(TrainCommand.Invariant($"held-out accuracy {result.Accuracy:F4}  loss {result.Loss:F4}  ({result.Count} digits, {data.Description})"));
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>When the file loads into another registered model, says which, so a mix-up is obvious.</summary>
+    private static string Hint(string path, ModelEntry wanted)
+    {
+        foreach (ModelEntry other in ModelRegistry.All)
+        {
+            if (other == wanted) continue;
+            IModel model = other.Create(1, 0);
+            try
+            {
+                Safetensors.Load(path, model.Tensors, model.Parameters, out _);
+                return $" It matches {other.Name}: run 'deepnotes eval {other.Name} --load {path}'.";
+            }
+            catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+            {
+            }
+        }
+        return "";
+    }
+
+    private static string Describe(IReadOnlyDictionary<string, string> metadata)
+    {
+        List<string> parts = new();
+        if (metadata.TryGetValue("epochs", out string? epochs)) parts.Add($"{epochs} epochs");
+        if (metadata.TryGetValue("seed", out string? seed)) parts.Add($"seed {seed}");
+        if (metadata.TryGetValue("held_out_accuracy", out string? accuracy)) parts.Add($"held-out accuracy {accuracy} when saved");
+        return parts.Count == 0 ? "" : " (" + string.Join(", ", parts) + ")";
+    }
+}

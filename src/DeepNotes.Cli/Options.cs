@@ -1,0 +1,44 @@
+namespace DeepNotes.Cli;
+
+/// <summary>A parsed command line: one of the records below.</summary>
+internal abstract record Command;
+
+/// <summary><c>deepnotes --help</c>.</summary>
+internal sealed record HelpCommand : Command;
+
+/// <summary><c>deepnotes train</c>: every value already checked and defaulted.</summary>
+internal sealed record TrainOptions(
+    ModelEntry Model,
+    int Epochs,
+    int BatchSize,
+    bool FullBatch,
+    float LearningRate,
+    float Momentum,
+    float WeightDecay,
+    ulong Seed,
+    string? DataPath,
+    string? SavePath) : Command
+{
+    public const int DefaultEpochs = 10;
+    public const int DefaultBatchSize = 64;
+}
+
+/// <summary><c>deepnotes eval</c>.</summary>
+internal sealed record EvalOptions(ModelEntry Model, string LoadPath, string? DataPath) : Command;
+
+/// <summary><c>deepnotes info</c>.</summary>
+internal sealed record InfoOptions(ModelEntry Model) : Command;
+
+/// <summary>A wrong command line: the message is printed with the usage text, exit code 2.</summary>
+internal sealed class UsageException(string message) : Exception(message);
+
+/// <summary>A failure at run time that the user can fix (missing data, bad checkpoint): one line, exit code 1.</summary>
+internal sealed class CliException(string message) : Exception(message);
+
+/// <summary>The process exit codes.</summary>
+internal static class ExitCodes
+{
+    public const int Ok = 0;
+    public const int Failure = 1;
+    public const int Usage = 2;
+}

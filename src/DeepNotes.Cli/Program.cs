@@ -1,0 +1,65 @@
+using DeepNotes.Cli.Commands;
+
+namespace DeepNotes.Cli;
+
+/// <summary>Where a command writes and what it may assume about its surroundings; tests pass their own.</summary>
+/// <param name="Out">Results: one line per epoch, summaries.</param>
+/// <param name="Error">Errors and the progress bar.</param>
+/// <param name="ErrorIsTerminal">Whether <paramref name="Error"/> is a terminal, so a progress bar is drawn.</param>
+/// <param name="WorkingDirectory">Where the search for the shipped data starts.</param>
+internal sealed record CliContext(TextWriter Out, TextWriter Error, bool ErrorIsTerminal, string WorkingDirectory)
+{
+    public static CliContext FromConsole() =>
+        new(Console.Out, Console.Error, !Console.IsErrorRedirected, Environment.CurrentDirectory);
+}
+
+internal static class Program
+{
+    public static int Main(string[] args) => Run(args, CliContext.FromConsole());
+
+    /// <summary>Parses and runs one command; returns the exit code. User errors are reported in one line, never as a stack trace.</summary>
+    public static int Run(IReadOnlyList<string> args, CliContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        Command command;
+        try
+        {
+            command = CommandLine.Parse(args);
+        }
+        catch (UsageException e)
+        {
+            if (args.Count > 0)
+            {
+                context.Error.WriteLine($"deepnotes: error: {e.Message}");
+                context.Error.WriteLine();
+            }
+            context.Error.Write(Usage.Short());
+            return ExitCodes.Usage;
+        }
+
+        try
+        {
+            return command switch
+            {
+                TrainOptions train => TrainCommand.Run(train, context),
+                EvalOptions eval => EvalCommand.Run(eval, context),
+                InfoOptions info => InfoCommand.Run(info, context),
+                _ => Help(context),
+            };
+        }
+        catch (CliException e)
+        {
+            context.Error.WriteLine($"deepnotes: error: {OneLine(e.Message)}");
+            return ExitCodes.Failure;
+        }
+    }
+
+    private static int Help(CliContext context)
+    {
+        context.Out.Write(Usage.Text());
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>Folds a message onto one line (some library messages carry line breaks).</summary>
+    public static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
+}

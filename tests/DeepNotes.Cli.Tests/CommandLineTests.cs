@@ -1,0 +1,117 @@
+namespace DeepNotes.Cli.Tests;
+
+public class CommandLineTests
+{
+    [Theory]
+    [InlineData(new[] { "frobnicate", "mlp" }, "unknown command 'frobnicate'")]
+    [InlineData(new[] { "--epochs", "3" }, "unknown option '--epochs'; expected a command first")]
+    [InlineData(new[] { "train" }, "'train' needs a model name (softmax, perceptron, mlp, dropout-mlp)")]
+    [InlineData(new[] { "train", "--epochs", "3" }, "'train' needs a model name")]
+    [InlineData(new[] { "train", "resnet" }, "unknown model 'resnet' (expected one of: softmax, perceptron, mlp, dropout-mlp)")]
+    [InlineData(new[] { "train", "mlp", "--bogus" }, "unknown option '--bogus' for 'train'")]
+    [InlineData(new[] { "train", "mlp", "--load", "x" }, "unknown option '--load' for 'train'")]
+    [InlineData(new[] { "eval", "mlp", "--load", "x", "--epochs", "2" }, "unknown option '--epochs' for 'eval'")]
+    [InlineData(new[] { "info", "mlp", "--epochs", "2" }, "unknown option '--epochs': 'info' takes no options")]
+    [InlineData(new[] { "train", "mlp", "extra" }, "unexpected argument 'extra'")]
+    [InlineData(new[] { "train", "mlp", "--epochs" }, "option --epochs needs a value")]
+    [InlineData(new[] { "train", "mlp", "--epochs", "--lr", "0.1" }, "option --epochs needs a value")]
+    [InlineData(new[] { "train", "mlp", "--lr=" }, "option --lr needs a value")]
+    [InlineData(new[] { "train", "mlp", "--epochs", "ten" }, "option --epochs expects a whole number, got 'ten'")]
+    [InlineData(new[] { "train", "mlp", "--epochs", "2.5" }, "option --epochs expects a whole number, got '2.5'")]
+    [InlineData(new[] { "train", "mlp", "--epochs", "0" }, "option --epochs must be from 1 to 100,000, got 0")]
+    [InlineData(new[] { "train", "mlp", "--epochs", "99999999999" }, "option --epochs must be from 1 to 100,000")]
+    [InlineData(new[] { "train", "mlp", "--batch", "0" }, "option --batch must be from 1 to 65,536, got 0")]
+    [InlineData(new[] { "train", "mlp", "--batch", "-5" }, "option --batch must be from 1 to 65,536, got -5")]
+    [InlineData(new[] { "train", "mlp", "--lr", "-1" }, "option --lr must be a positive number, got -1")]
+    [InlineData(new[] { "train", "mlp", "--lr", "0" }, "option --lr must be a positive number, got 0")]
+    [InlineData(new[] { "train", "mlp", "--lr", "fast" }, "option --lr expects a number, got 'fast'")]
+    [InlineData(new[] { "train", "mlp", "--lr", "NaN" }, "option --lr expects a number, got 'NaN'")]
+    [InlineData(new[] { "train", "mlp", "--lr", "1e39" }, "option --lr expects a number, got '1e39'")]
+    [InlineData(new[] { "train", "mlp", "--momentum", "1" }, "option --momentum must be in [0, 1), got 1")]
+    [InlineData(new[] { "train", "mlp", "--weight-decay", "-0.1" }, "option --weight-decay must be zero or positive, got -0.1")]
+    [InlineData(new[] { "train", "mlp", "--seed", "-1" }, "option --seed expects a whole number from 0 to 18446744073709551615, got '-1'")]
+    [InlineData(new[] { "train", "mlp", "--epochs", "2", "--epochs", "3" }, "option --epochs is given twice")]
+    [InlineData(new[] { "train", "mlp", "--full-batch", "--batch", "32" }, "--full-batch and --batch cannot be combined")]
+    [InlineData(new[] { "train", "mlp", "--full-batch=yes" }, "option --full-batch takes no value")]
+    [InlineData(new[] { "eval", "mlp" }, "'eval' needs --load FILE")]
+    [InlineData(new[] { "help", "me" }, "unexpected argument 'me' after 'help'")]
+    public void Usage_errors_exit_2_with_the_message_and_the_usage(string[] args, string message)
+    {
+        CliResult result = CliRunner.Run(args);
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith("deepnotes: error: ", result.Error);
+        Assert.Contains(message, result.Error);
+        Assert.Contains("usage:", result.Error);
+        Assert.Contains("dropout-mlp", result.Error);
+        Assert.Equal("", result.Out);
+        CliRunner.AssertNoStackTrace(result);
+    }
+
+    [Fact]
+    public void No_arguments_prints_the_usage_and_fails()
+    {
+        CliResult result = CliRunner.Run([]);
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith("deepnotes: train and evaluate", result.Error);
+        Assert.Equal("", result.Out);
+    }
+
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("-h")]
+    [InlineData("help")]
+    [InlineData("train", "mlp", "--help")]
+    [InlineData("train", "--epochs", "0", "-h")]
+    public void Help_prints_the_full_usage_on_stdout_and_succeeds(params string[] args)
+    {
+        CliResult result = CliRunner.Run(args);
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("train options:", result.Out);
+        Assert.Contains("--weight-decay X", result.Out);
+        Assert.Equal("", result.Error);
+    }
+
+    [Fact]
+    public void Train_defaults()
+    {
+        TrainOptions o = Assert.IsType<TrainOptions>(CommandLine.Parse(["train", "mlp"]));
+        Assert.Equal("mlp", o.Model.Name);
+        Assert.Equal(10, o.Epochs);
+        Assert.Equal(64, o.BatchSize);
+        Assert.False(o.FullBatch);
+        Assert.Equal(o.Model.DefaultLearningRate, o.LearningRate);
+        Assert.Equal(0f, o.Momentum);
+        Assert.Equal(0f, o.WeightDecay);
+        Assert.Equal(0UL, o.Seed);
+        Assert.Null(o.DataPath);
+        Assert.Null(o.SavePath);
+    }
+
+    [Fact]
+    public void Train_options_in_both_spellings_and_any_order()
+    {
+        TrainOptions o = Assert.IsType<TrainOptions>(CommandLine.Parse(
+            ["train", "DROPOUTMLP", "--seed=7", "--lr", "0.05", "--momentum=0.9", "--epochs", "3",
+             "--weight-decay", "1e-4", "--data", "d", "--save=m.safetensors", "--full-batch"]));
+        Assert.Equal("dropout-mlp", o.Model.Name);
+        Assert.Equal(7UL, o.Seed);
+        Assert.Equal(0.05f, o.LearningRate);
+        Assert.Equal(0.9f, o.Momentum);
+        Assert.Equal(1e-4f, o.WeightDecay);
+        Assert.Equal(3, o.Epochs);
+        Assert.True(o.FullBatch);
+        Assert.Equal("d", o.DataPath);
+        Assert.Equal("m.safetensors", o.SavePath);
+    }
+
+    [Fact]
+    public void Eval_and_info_parse()
+    {
+        EvalOptions e = Assert.IsType<EvalOptions>(CommandLine.Parse(["eval", "SoftmaxRegression", "--load", "a.st", "--data=x"]));
+        Assert.Equal("softmax", e.Model.Name);
+        Assert.Equal("a.st", e.LoadPath);
+        Assert.Equal("x", e.DataPath);
+        InfoOptions i = Assert.IsType<InfoOptions>(CommandLine.Parse(["info", "Perceptron"]));
+        Assert.Equal("perceptron", i.Model.Name);
+    }
+}
