@@ -56,12 +56,19 @@ internal static class Baseline
             return same ? $"Baseline {path} is up to date." : $"Baseline {path} rewritten ({UpdateVariable}=1).";
         }
 
+        AssertMatches(name, actual);
+        return null;
+    }
+
+    /// <summary>Compares with the baseline file, never rewriting it.</summary>
+    public static void AssertMatches(string name, string actual)
+    {
+        string path = PathFor(name);
         Assert.True(File.Exists(path), $"No baseline {path}. Run the tests with {UpdateVariable}=1 to create it.");
         string expected = File.ReadAllText(path).Replace("\r\n", "\n", StringComparison.Ordinal);
         string? difference = FirstDifference(expected, actual);
         if (difference is not null)
             Assert.Fail($"The generated source for {name} differs from {path}.\n{difference}\nIf the change is intended, run the tests with {UpdateVariable}=1 and review the diff.");
-        return null;
     }
 
     /// <summary>Null when equal; otherwise the first differing line (1-based) with both versions.</summary>
