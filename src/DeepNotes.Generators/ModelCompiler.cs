@@ -12,7 +12,7 @@ internal static class ModelCompiler
 {
     public static ModelOutput Compile(ModelSpec spec)
     {
-        string hint = (spec.Namespace.Length == 0 ? "" : spec.Namespace + ".") + spec.ClassName + ".g.cs";
+        string hint = spec.HintName;
         var diagnostics = new List<DiagnosticInfo>(spec.Diagnostics);
         if (!spec.IsPartial) return new ModelOutput(hint, null, diagnostics.ToEquatableArray());
 

@@ -34,8 +34,18 @@ public sealed class ModelGenerator : IIncrementalGenerator
 
         context.RegisterSourceOutput(outputs, static (spc, output) =>
         {
-            foreach (DiagnosticInfo d in output.Diagnostics) spc.ReportDiagnostic(d.ToDiagnostic());
             if (output.Source is not null) spc.AddSource(output.HintName, output.Source);
+        });
+
+        // Diagnostics take their own path, joined with the compilation so that each cached location (path and
+        // span) becomes a real source location again: the IDE attaches it to the document and #pragma applies.
+        // Only models with diagnostics take part; a valid model's output stays cached across edits.
+        IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics = outputs
+            .Select(static (output, _) => output.Diagnostics)
+            .Where(static d => d.Count > 0);
+        context.RegisterSourceOutput(diagnostics.Combine(context.CompilationProvider), static (spc, pair) =>
+        {
+            foreach (DiagnosticInfo d in pair.Left) spc.ReportDiagnostic(d.ToDiagnostic(pair.Right));
         });
     }
 }

@@ -60,10 +60,12 @@ internal sealed class CSharpEmitter
             string kind = _g.Loss is null ? "global::DeepNotes.IModel" : _g.TargetsAreLabels ? "global::DeepNotes.IClassifier" : "global::DeepNotes.IRegressor";
             interfaces = $" : {kind}, global::DeepNotes.IModelFactory<{_spec.ClassName}>";
         }
-        _w.Open($"{_spec.TypeKeyword} {_spec.ClassName}{interfaces}");
+        foreach (string container in _spec.ContainingTypes) _w.Open(container); // only for a nested model (DN0009): stubs only
+        _w.Open($"{_spec.TypeKeyword} {_spec.ClassName}{_spec.TypeParameters}{interfaces}");
         if (full) WriteModel();
         WriteLayerStubs();
         _w.Close();
+        foreach (string _ in _spec.ContainingTypes) _w.Close();
         return _w.ToString();
     }
 

@@ -61,7 +61,7 @@ internal sealed class Lowering
         _graph.Input = x;
         _env[input.Name] = Term.Of(x);
 
-        Term result = LowerBody(forward, "Forward");
+        Term result = LowerBody(forward, "Forward", out _);
         if (result.IsError) return;
         if (result.Value is null || !result.Value.Shape.Batched)
         {
@@ -101,19 +101,22 @@ internal sealed class Lowering
             _graph.Targets = t;
             _env[target.Name] = Term.Of(t);
         }
-        Term lossValue = LowerBody(loss, "Loss");
+        Term lossValue = LowerBody(loss, "Loss", out ExprSpec? returned);
         if (lossValue.IsError) return;
         if (lossValue.Value is null || !lossValue.Value.Shape.IsScalar)
         {
-            Report(DiagnosticDescriptors.LossNotScalar, loss.Location, loss.Name, lossValue.Value?.Shape.ToString() ?? Describe(lossValue));
+            // At the returned expression, which is what needs a Mean or Sum around it.
+            Report(DiagnosticDescriptors.LossNotScalar, returned?.Location ?? loss.Location, returned?.Text ?? loss.Name,
+                lossValue.Value?.Shape.ToString() ?? Describe(lossValue));
             return;
         }
         _graph.Loss = lossValue.Value;
     }
 
-    private Term LowerBody(MethodSpec method, string role)
+    private Term LowerBody(MethodSpec method, string role, out ExprSpec? returnedExpr)
     {
         Term? returned = null;
+        returnedExpr = null;
         foreach (StmtSpec statement in method.Body)
         {
             Term value = LowerExpr(statement.Value);
@@ -125,6 +128,7 @@ internal sealed class Lowering
             else
             {
                 returned = value;
+                returnedExpr = statement.Value;
                 break;
             }
         }
@@ -150,6 +154,7 @@ internal sealed class Lowering
             {
                 Term a = LowerExpr(e.Args[0]);
                 if (a.IsError) return a;
+                if (a.IsLabels) return LabelsMisuse(e);
                 if (a.Constant is float c) return Term.Const(-c);
                 return Step(RequireTensor(a, e), new ChainStep(StepKind.Affine, -1f, 0f), e);
             }
@@ -210,6 +215,7 @@ internal sealed class Lowering
         if (e.Args.Count != 1 || layer is null) return Unsupported(e, "a layer takes one tensor");
         Term x = LowerExpr(e.Args[0]);
         if (x.IsError) return x;
+        if (x.IsLabels) return LabelsMisuse(e);
         if (!layer.IsValid) return Term.Error; // the parser reported the declaration
         Value v = RequireTensor(x, e);
         if (v is null) return Term.Error;
@@ -312,6 +318,7 @@ internal sealed class Lowering
             case "Mse":
             case "BinaryCrossEntropy":
             {
+                if (args.Any(a => a.IsLabels)) return LabelsMisuse(e);
                 if (args.Count != 2 || args[0].Value is null || args[1].Value is null)
                 {
                     Report(DiagnosticDescriptors.LossInputMismatch, e.Location, e.Text, $"{e.Name} takes a prediction tensor and a target tensor");

@@ -34,6 +34,7 @@ internal sealed record ParameterSpec(string Name, bool IsLabels, EquatableArray<
 
 internal sealed record MethodSpec(string Name, EquatableArray<ParameterSpec> Parameters, EquatableArray<StmtSpec> Body, LocationInfo? Location);
 
+/// <param name="ContainingTypes">Headers that reopen the types a (nested, so invalid) model sits in, outermost first: "partial class Outer".</param>
 internal sealed record ModelSpec(
     string Namespace, string ClassName, string TypeKeyword, EquatableArray<string> ContainingTypes,
     EquatableArray<LayerSpec> Layers, MethodSpec? Forward, MethodSpec? Loss,
@@ -41,6 +42,10 @@ internal sealed record ModelSpec(
 {
     public bool IsPartial { get; init; } = true;
     public string Accessibility { get; init; } = "public";
+    /// <summary>"&lt;T&gt;" for a generic model (an error, DN0009, but its layer stubs still need it); empty otherwise.</summary>
+    public string TypeParameters { get; init; } = "";
+    /// <summary>The generated file's name: namespace, containing types and class, e.g. "DeepNotes.Models.Mlp.g.cs".</summary>
+    public string HintName { get; init; } = "";
     public string FullName => Namespace.Length == 0 ? ClassName : Namespace + "." + ClassName;
 }
 

@@ -68,13 +68,40 @@ internal static class ModelParser
 
         string ns = type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString();
         string keyword = (type.IsSealed ? "sealed " : "") + "partial class";
-        return new ModelSpec(ns, type.Name, keyword, EquatableArray<string>.Empty,
+        // A nested or generic model is an error (DN0009), but its layer stubs must still land in the right type.
+        var containers = new List<INamedTypeSymbol>();
+        for (INamedTypeSymbol? t = type.ContainingType; t is not null; t = t.ContainingType) containers.Insert(0, t);
+        var hintParts = new List<string>();
+        if (ns.Length > 0) hintParts.Add(ns);
+        hintParts.AddRange(containers.Select(t => t.MetadataName));
+        hintParts.Add(type.MetadataName);
+        return new ModelSpec(ns, type.Name, keyword, containers.Select(TypeHeader).ToEquatableArray(),
             layers.ToEquatableArray(), forward, loss, diagnostics.ToEquatableArray(), classLocation)
         {
             IsPartial = isPartial,
             Accessibility = AccessibilityKeyword(type.DeclaredAccessibility),
+            TypeParameters = TypeParameterList(type),
+            HintName = string.Join(".", hintParts) + ".g.cs",
         };
     }
+
+    /// <summary>"partial class Outer&lt;T&gt;": how generated code reopens a containing type.</summary>
+    private static string TypeHeader(INamedTypeSymbol type)
+    {
+        string kind = type.TypeKind switch
+        {
+            TypeKind.Struct => type.IsRecord ? "record struct" : "struct",
+            TypeKind.Interface => "interface",
+            _ => type.IsRecord ? "record" : "class",
+        };
+        return $"partial {kind} {Identifier(type.Name)}{TypeParameterList(type)}";
+    }
+
+    private static string TypeParameterList(INamedTypeSymbol type) =>
+        type.TypeParameters.Length == 0 ? "" : "<" + string.Join(", ", type.TypeParameters.Select(p => Identifier(p.Name))) + ">";
+
+    /// <summary>A name as C# source: keywords get an @.</summary>
+    private static string Identifier(string name) => SyntaxFacts.GetKeywordKind(name) == SyntaxKind.None ? name : "@" + name;
 
     private static string? AttributeName(AttributeData attribute)
     {
@@ -88,12 +115,17 @@ internal static class ModelParser
     private static LayerSpec? ParseLayer(IMethodSymbol method, AttributeData attribute, string name, List<DiagnosticInfo> diagnostics)
     {
         LocationInfo? location = LocationOf(method);
-        var problems = new List<string>();
-        if (!method.IsPartialDefinition || method.PartialImplementationPart is not null)
-            problems.Add("a layer must be a partial method without a body");
-        if (method.Parameters.Length != 1 || !IsTensor(method.Parameters[0].Type) || !IsTensor(method.ReturnType))
-            problems.Add("a layer must take one Tensor and return a Tensor");
-        if (method.IsStatic) problems.Add("a layer must not be static");
+        // Bad sizes or probabilities point at the attribute that holds them; bad signatures at the method.
+        LocationInfo? argumentsLocation = LocationInfo.From(attribute.ApplicationSyntaxReference?.GetSyntax().GetLocation()) ?? location;
+        var problems = new List<(string Message, LocationInfo? Location)>();
+        bool implemented = !method.IsPartialDefinition || method.PartialImplementationPart is not null;
+        if (implemented)
+            problems.Add(("a layer must be a partial method without a body", location));
+        bool signature = method.Parameters.Length == 1 && IsTensor(method.Parameters[0].Type) && method.Parameters[0].RefKind == RefKind.None
+                         && IsTensor(method.ReturnType) && !method.ReturnsByRef && !method.ReturnsByRefReadonly;
+        if (!signature)
+            problems.Add(("a layer must take one Tensor and return a Tensor", location));
+        if (method.IsStatic) problems.Add(("a layer must not be static", location));
 
         LayerKind kind = name == "LinearAttribute" ? LayerKind.Linear : LayerKind.Dropout;
         int inF = 0, outF = 0; bool bias = true; InitKind init = InitKind.Auto; float std = 0.01f, p = 0f;
@@ -104,7 +136,8 @@ internal static class ModelParser
                 inF = attribute.ConstructorArguments[0].Value is int i ? i : 0;
                 outF = attribute.ConstructorArguments[1].Value is int o ? o : 0;
             }
-            if (inF <= 0 || outF <= 0) problems.Add($"Linear sizes must be positive, got ({inF}, {outF})");
+            if (inF <= 0 || outF <= 0)
+                problems.Add(($"Linear sizes must be positive, got ({inF.ToString(CultureInfo.InvariantCulture)}, {outF.ToString(CultureInfo.InvariantCulture)})", argumentsLocation));
             foreach (KeyValuePair<string, TypedConstant> arg in attribute.NamedArguments)
             {
                 switch (arg.Key)
@@ -114,21 +147,22 @@ internal static class ModelParser
                     case "Std": std = arg.Value.Value is float f ? f : 0.01f; break;
                 }
             }
-            if (init == InitKind.Normal && !(std > 0f)) problems.Add($"Std must be positive, got {std.ToString(CultureInfo.InvariantCulture)}");
+            if (init == InitKind.Normal && !(std > 0f)) problems.Add(($"Std must be positive, got {std.ToString(CultureInfo.InvariantCulture)}", argumentsLocation));
         }
         else
         {
             p = attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is float f ? f : -1f;
-            if (!(p >= 0f && p < 1f)) problems.Add($"dropout probability must be in [0, 1), got {p.ToString(CultureInfo.InvariantCulture)}");
+            if (!(p >= 0f && p < 1f)) problems.Add(($"dropout probability must be in [0, 1), got {p.ToString(CultureInfo.InvariantCulture)}", argumentsLocation));
         }
 
-        foreach (string problem in problems)
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BadLayerDeclaration, location, method.Name, problem));
-        if (problems.Count > 0 && !(method.IsPartialDefinition && method.Parameters.Length == 1)) return null;
+        foreach ((string problem, LocationInfo? at) in problems)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BadLayerDeclaration, at, method.Name, problem));
+        // The generated stub implements the partial method; write it only when it matches the declaration
+        // (same signature, not already implemented), or it would add C# errors of its own.
+        if (implemented || !signature || method.IsStatic) return null;
 
-        string parameterName = method.Parameters.Length == 1 ? method.Parameters[0].Name : "x";
         return new LayerSpec(method.Name, kind, inF, outF, bias, init, std, p,
-            AccessibilityKeyword(method.DeclaredAccessibility), parameterName, location)
+            AccessibilityKeyword(method.DeclaredAccessibility), Identifier(method.Parameters[0].Name), location)
         { IsValid = problems.Count == 0 };
     }
 
@@ -234,7 +268,11 @@ internal static class ModelParser
             case InvocationExpressionSyntax call:
             {
                 var args = call.ArgumentList.Arguments.Select(a => ParseExpr(a.Expression, model, type, diagnostics)).ToEquatableArray();
-                if (model.GetSymbolInfo(call).Symbol is IMethodSymbol target)
+                SymbolInfo info = model.GetSymbolInfo(call);
+                // With C#'s own error on the call (say, Labels passed for a Tensor), still classify it by its one
+                // candidate, so lowering can say what is wrong in model terms.
+                ISymbol? resolved = info.Symbol ?? (info.CandidateSymbols.Length == 1 ? info.CandidateSymbols[0] : null);
+                if (resolved is IMethodSymbol target)
                 {
                     if (target.ContainingType?.Name == "Ops" && target.ContainingType.ContainingNamespace?.ToDisplayString() == Ns)
                         return new ExprSpec(ExprKind.Op, target.Name, 0, args, text, location);
