@@ -11,6 +11,11 @@ public static class Program
 {
     public static void Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "--alloc-check")
+        {
+            AllocationCheck.Run(args.Length > 1 ? args[1] : "");
+            return;
+        }
         IConfig config = DefaultConfig.Instance.AddColumn(new GFlopsColumn());
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config);
     }
