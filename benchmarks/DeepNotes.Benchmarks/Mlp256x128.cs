@@ -1,0 +1,28 @@
+using DeepNotes;
+using static DeepNotes.Ops;
+
+namespace DeepNotes.Benchmarks;
+
+/// <summary>
+/// Benchmark-only model with the architecture of REFERENCE.md's libtorch "mlp" workload:
+/// 784 → 256 (ReLU) → 128 (ReLU) → 10, cross-entropy; 235,146 parameters. Compiled by the
+/// DeepNotes generator, which this project also references as an analyzer.
+/// </summary>
+[Model]
+public sealed partial class Mlp256x128
+{
+    [Linear(784, 256)] private partial Tensor Hidden1(Tensor x);
+    [Linear(256, 128)] private partial Tensor Hidden2(Tensor x);
+    [Linear(128, 10)] private partial Tensor Out(Tensor x);
+
+    [Forward]
+    private Tensor Forward([Shape(1, 28, 28)] Tensor image)
+    {
+        var h = Relu(Hidden1(Flatten(image)));
+        h = Relu(Hidden2(h));
+        return Out(h);
+    }
+
+    [Loss]
+    private Tensor Loss(Tensor logits, Labels y) => CrossEntropy(logits, y);
+}
