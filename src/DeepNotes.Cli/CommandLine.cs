@@ -103,7 +103,7 @@ internal static class CommandLine
         int epochs = ParseInt(options, "--epochs", TrainOptions.DefaultEpochs, 1, 100_000);
         int batch = ParseInt(options, "--batch", TrainOptions.DefaultBatchSize, 1, 65_536);
         float lr = ParseFloat(options, "--lr", model.DefaultLearningRate, "a positive number", static x => x > 0f);
-        float momentum = ParseFloat(options, "--momentum", 0f, "in [0, 1)", static x => x >= 0f && x < 1f);
+        float momentum = ParseFloat(options, "--momentum", model.DefaultMomentum, "in [0, 1)", static x => x >= 0f && x < 1f);
         float decay = ParseFloat(options, "--weight-decay", 0f, "zero or positive", static x => x >= 0f);
 
         ulong seed = 0;

@@ -26,7 +26,8 @@ internal static class Usage
         foreach (ModelEntry m in ModelRegistry.All)
         {
             s.Append("  ").Append(m.Name.PadRight(13)).Append(m.ClassName.PadRight(19)).Append(m.Summary)
-             .Append("; default --lr ").AppendLine(m.DefaultLearningRate.ToString(CultureInfo.InvariantCulture));
+             .Append("; default --lr ").Append(m.DefaultLearningRate.ToString(CultureInfo.InvariantCulture))
+             .AppendLine(m.DefaultMomentum == 0f ? "" : " --momentum " + m.DefaultMomentum.ToString(CultureInfo.InvariantCulture));
         }
         return s;
     }
@@ -40,7 +41,7 @@ internal static class Usage
         s.AppendLine("  --batch N          examples per SGD step (default 64)");
         s.AppendLine("  --full-batch       full-batch gradient descent: one step per epoch over every training example");
         s.AppendLine("  --lr X             learning rate (default: per model, above)");
-        s.AppendLine("  --momentum X       SGD momentum, in [0, 1) (default 0)");
+        s.AppendLine("  --momentum X       SGD momentum, in [0, 1) (default 0; mlp 0.9)");
         s.AppendLine("  --weight-decay X   L2 penalty on weights, not biases (default 0)");
         s.AppendLine("  --seed N           seed of the initial weights, the shuffles and the dropout masks (default 0)");
         s.AppendLine("  --data PATH        where the digits are (see below)");

@@ -80,7 +80,9 @@ public class CommandLineTests
         Assert.Equal(64, o.BatchSize);
         Assert.False(o.FullBatch);
         Assert.Equal(o.Model.DefaultLearningRate, o.LearningRate);
-        Assert.Equal(0f, o.Momentum);
+        Assert.Equal(0.1f, o.LearningRate);
+        Assert.Equal(0.9f, o.Momentum); // the MLP's default; the other models default to plain SGD
+        Assert.Equal(0f, Assert.IsType<TrainOptions>(CommandLine.Parse(["train", "softmax"])).Momentum);
         Assert.Equal(0f, o.WeightDecay);
         Assert.Equal(0UL, o.Seed);
         Assert.Null(o.DataPath);
