@@ -24,7 +24,7 @@ public sealed class ModelGenerator : IIncrementalGenerator
         IncrementalValuesProvider<ModelSpec> specs = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 "DeepNotes.ModelAttribute",
-                predicate: static (node, _) => node is ClassDeclarationSyntax,
+                predicate: static (node, _) => node is TypeDeclarationSyntax,
                 transform: static (ctx, ct) => ModelParser.Parse(ctx, ct))
             .WithTrackingName(TrackingNames.ModelSpec);
 

@@ -394,6 +394,17 @@ public sealed class DiagnosticTests
         Assert.Null(run.Output.GetTypeByMetadataName("Tests.Generic"));
     }
 
+    [Theory]
+    [InlineData("public static partial class [|S|] { [Forward] static Tensor F([Shape(4)] Tensor x) => x; }", "S", "a static class")]
+    [InlineData("public abstract partial class [|A|] { [Forward] Tensor F([Shape(4)] Tensor x) => x; }", "A", "an abstract class")]
+    [InlineData("public partial record [|R|] { [Forward] Tensor F([Shape(4)] Tensor x) => x; }", "R", "a record")]
+    public void DN0011_model_on_a_type_that_cannot_hold_a_model(string declaration, string name, string what)
+    {
+        GeneratorRun run = AssertDiagnostic("DN0011", "[Model]\n" + declaration,
+            $"'{name}' is {what}: a [Model] must be a non-static, non-abstract partial class");
+        Assert.Empty(run.Sources);
+    }
+
     [Fact]
     public void DN0010_field_of_type_Tensor()
     {
@@ -640,7 +651,7 @@ public sealed class DiagnosticTests
         // The forward output fed back as labels, and a loss with no return.
         "[Model] public partial class N { [Forward] Tensor F([Shape(4)] Tensor x) => x; [Loss] Tensor L(Tensor y, Tensor t) => CrossEntropy(y, t); }",
         "[Model] public partial class O { [Forward] Tensor F([Shape(4)] Tensor x) => x; [Loss] Tensor L(Tensor y, Labels t) { throw null!; } }",
-        // A keyword as a layer name (the stub does not escape it yet: C# errors, but no crash).
+        // A keyword as a layer name.
         "[Model] public partial class P { [Linear(4, 2)] private partial Tensor @in(Tensor @class); [Forward] Tensor F([Shape(4)] Tensor @event) => @in(@event); }",
     };
 
@@ -650,6 +661,24 @@ public sealed class DiagnosticTests
     {
         GeneratorRun run = GeneratorHarness.Run(Header + source);
         run.AssertGeneratorDidNotThrow();
+    }
+
+    [Fact]
+    public void Layer_with_a_keyword_name_is_implemented()
+    {
+        GeneratorRun run = GeneratorHarness.Run(Header + """
+            [Model]
+            public partial class KeywordLayer
+            {
+                [Linear(4, 2)] private partial Tensor @in(Tensor @class);
+
+                [Forward] private Tensor Forward([Shape(4)] Tensor x) => @in(x);
+            }
+            """);
+        run.AssertGeneratorDidNotThrow();
+        Assert.Empty(run.GeneratorDiagnostics);
+        run.AssertOutputCompilesCleanly();
+        Assert.Contains("partial global::DeepNotes.Tensor @in(global::DeepNotes.Tensor @class)", run.SingleSource, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -60,6 +60,11 @@ internal static class DiagnosticDescriptors
         "'{0}' is not a parameter or local tensor of this body",
         Declaration, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
+    public static readonly DiagnosticDescriptor NotAModelType = new(
+        "DN0011", "[Model] must be on a non-static, non-abstract class",
+        "'{0}' is {1}: a [Model] must be a non-static, non-abstract partial class",
+        Declaration, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
     // DN01xx: shapes and operands.
     public static readonly DiagnosticDescriptor LayerInputMismatch = new(
         "DN0101", "Layer input size disagrees with its input",
@@ -100,7 +105,7 @@ internal static class DiagnosticDescriptors
         var all = new[]
         {
             ModelNotPartial, MissingForward, UnsupportedStatement, UnsupportedExpression, BadForwardSignature,
-            BadLayerDeclaration, DuplicateMethod, BadLossSignature, NestedModel, UnknownVariable,
+            BadLayerDeclaration, DuplicateMethod, BadLossSignature, NestedModel, UnknownVariable, NotAModelType,
             LayerInputMismatch, MatMulMismatch, NotBroadcastable, LossInputMismatch, LossNotScalar, BadOperand,
         };
         var map = new Dictionary<string, DiagnosticDescriptor>();

@@ -33,6 +33,11 @@ internal sealed class CSharpEmitter
         return e.Write(graph is not null);
     }
 
+    /// <summary>A name as a C# identifier: keywords get an @.</summary>
+    private static string Identifier(string name)
+        => name.StartsWith("@", System.StringComparison.Ordinal) || Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(name) == Microsoft.CodeAnalysis.CSharp.SyntaxKind.None
+            ? name : "@" + name;
+
     private static string I(int v) => v.ToString(CultureInfo.InvariantCulture);
 
     private static string F(float v)
@@ -73,7 +78,7 @@ internal sealed class CSharpEmitter
     {
         foreach (LayerSpec layer in _spec.Layers)
         {
-            _w.Line($"{layer.Accessibility} partial global::DeepNotes.Tensor {layer.Name}(global::DeepNotes.Tensor {layer.ParameterName})");
+            _w.Line($"{layer.Accessibility} partial global::DeepNotes.Tensor {Identifier(layer.Name)}(global::DeepNotes.Tensor {Identifier(layer.ParameterName)})");
             _w.Line("    => throw new global::System.NotSupportedException(\"Layer methods describe the model to the compiler and are never run.\");");
         }
     }
@@ -232,7 +237,7 @@ internal sealed class CSharpEmitter
         _w.Line();
         _w.Line("// Loss");
         for (int i = _g.LossStart; i < _g.BackwardStart; i++) EmitForward(_g.Nodes[i], inference: false);
-        _w.Line($"float loss = {Span(_g.Loss!)}[0];");
+        _w.Line($"float loss = {Scalar(_g.Loss!)};");
         _w.Line("if (!backward) return loss;");
         _w.Line();
         _w.Line("// Backward, in reverse");
@@ -259,6 +264,14 @@ internal sealed class CSharpEmitter
         return v.Shape.Batched
             ? $"a.Slice({I(offset)} * mb, batch * {I(v.Shape.Size)})"
             : $"a.Slice({_fixedBase} + {I(offset)}, {I(v.Shape.Size)})";
+    }
+
+    /// <summary>The single float of an unbatched scalar value, as an assignable expression.</summary>
+    private string Scalar(Value v)
+    {
+        Value root = _plan.Root(v);
+        int offset = _plan.Offsets.TryGetValue(root, out int o) ? o : -1;
+        return root.Storage == StorageKind.Arena && offset >= 0 && v.Shape.IsScalar ? $"a[{_fixedBase} + {I(offset)}]" : Span(v) + "[0]";
     }
 
     private static string Count(Shape s) => s.Batched ? (s.Size == 1 ? "batch" : $"batch * {I(s.Size)}") : I(s.Size);
@@ -332,17 +345,17 @@ internal sealed class CSharpEmitter
             {
                 Shape s = n.Inputs[0].Shape;
                 Comment(n, y);
-                _w.Line($"{Span(y!)}[0] = Kernels.Losses.CrossEntropyForward({Span(n.Aux!)}, {Span(n.Inputs[0])}, labels, batch, {I(s.Size)});");
+                _w.Line($"{Scalar(y!)} = Kernels.Losses.CrossEntropyForward({Span(n.Aux!)}, {Span(n.Inputs[0])}, labels, batch, {I(s.Size)});");
                 break;
             }
             case NodeKind.Nll:
                 Comment(n, y);
-                _w.Line($"{Span(y!)}[0] = Kernels.Losses.NllForward({Span(n.Inputs[0])}, labels, batch, {I(n.Inputs[0].Shape.Size)});");
+                _w.Line($"{Scalar(y!)} = Kernels.Losses.NllForward({Span(n.Inputs[0])}, labels, batch, {I(n.Inputs[0].Shape.Size)});");
                 break;
             case NodeKind.Mse:
             case NodeKind.BinaryCrossEntropy:
                 Comment(n, y);
-                _w.Line($"{Span(y!)}[0] = Kernels.Losses.{(n.Kind == NodeKind.Mse ? "MseForward" : "BinaryCrossEntropyForward")}({Span(n.Inputs[0])}, {Span(n.Inputs[1])}, {Count(n.Inputs[0].Shape)});");
+                _w.Line($"{Scalar(y!)} = Kernels.Losses.{(n.Kind == NodeKind.Mse ? "MseForward" : "BinaryCrossEntropyForward")}({Span(n.Inputs[0])}, {Span(n.Inputs[1])}, {Count(n.Inputs[0].Shape)});");
                 break;
         }
     }
@@ -407,7 +420,7 @@ internal sealed class CSharpEmitter
         switch (n.Kind)
         {
             case NodeKind.SeedOne:
-                _w.Line($"{Span(y!)}[0] = 1f; // {n.Text}");
+                _w.Line($"{Scalar(y!)} = 1f; // {n.Text}");
                 break;
             case NodeKind.ActivationBackward:
                 _w.Line($"// {y!.Name}: back through the {f!.Act} of {f.Text}");
@@ -464,7 +477,7 @@ internal sealed class CSharpEmitter
                 BackComment(n);
                 Shape s = f!.Inputs[0].Shape;
                 string factor = f.Kind == NodeKind.Sum ? "1f" : $"1f / ({Count(s)})";
-                _w.Line($"Kernels.Reductions.Backward({Span(y!)}, {Span(n.Inputs[0])}[0], {factor});");
+                _w.Line($"Kernels.Reductions.Backward({Span(y!)}, {Scalar(n.Inputs[0])}, {factor});");
                 break;
             }
             case NodeKind.DropoutBackward:
@@ -473,16 +486,16 @@ internal sealed class CSharpEmitter
                 break;
             case NodeKind.CrossEntropyBackward:
                 BackComment(n);
-                _w.Line($"Kernels.Losses.CrossEntropyBackward({Span(y!)}, {Span(n.Inputs[0])}, labels, batch, {I(f!.Inputs[0].Shape.Size)}, {Span(n.Inputs[1])}[0]);");
+                _w.Line($"Kernels.Losses.CrossEntropyBackward({Span(y!)}, {Span(n.Inputs[0])}, labels, batch, {I(f!.Inputs[0].Shape.Size)}, {Scalar(n.Inputs[1])});");
                 break;
             case NodeKind.NllBackward:
                 BackComment(n);
-                _w.Line($"Kernels.Losses.NllBackward({Span(y!)}, labels, batch, {I(f!.Inputs[0].Shape.Size)}, {Span(n.Inputs[0])}[0]);");
+                _w.Line($"Kernels.Losses.NllBackward({Span(y!)}, labels, batch, {I(f!.Inputs[0].Shape.Size)}, {Scalar(n.Inputs[0])});");
                 break;
             case NodeKind.MseBackward:
             case NodeKind.BinaryCrossEntropyBackward:
                 BackComment(n);
-                _w.Line($"Kernels.Losses.{(n.Kind == NodeKind.MseBackward ? "MseBackward" : "BinaryCrossEntropyBackward")}({Span(y!)}, {Span(n.Inputs[0])}, {Span(n.Inputs[1])}, {Count(n.Inputs[0].Shape)}, {Span(n.Inputs[2])}[0]);");
+                _w.Line($"Kernels.Losses.{(n.Kind == NodeKind.MseBackward ? "MseBackward" : "BinaryCrossEntropyBackward")}({Span(y!)}, {Span(n.Inputs[0])}, {Span(n.Inputs[1])}, {Count(n.Inputs[0].Shape)}, {Scalar(n.Inputs[2])});");
                 break;
             case NodeKind.Accumulate:
                 _w.Line($"// {n.Text}: a second use, gradients add");

@@ -82,6 +82,7 @@ internal sealed class Lowering
             return;
         }
         _env[loss.Parameters[0].Name] = Term.Of(result.Value);
+        if (IsTemp(result.Value)) result.Value.Name = loss.Parameters[0].Name; // "logits" reads better than "t3" in the comments
         ParameterSpec target = loss.Parameters[1];
         if (target.IsLabels)
         {
@@ -110,6 +111,7 @@ internal sealed class Lowering
                 lossValue.Value?.Shape.ToString() ?? Describe(lossValue));
             return;
         }
+        if (IsTemp(lossValue.Value)) lossValue.Value.Name = "loss";
         _graph.Loss = lossValue.Value;
     }
 
@@ -122,7 +124,7 @@ internal sealed class Lowering
             Term value = LowerExpr(statement.Value);
             if (statement.Kind == StmtKind.Assign)
             {
-                if (value.Value is { } v && v.Producer is not null && v.Name.StartsWith("t", System.StringComparison.Ordinal)) v.Name = statement.Target;
+                if (value.Value is { } v && IsTemp(v)) v.Name = statement.Target;
                 _env[statement.Target] = value;
             }
             else
@@ -399,6 +401,8 @@ internal sealed class Lowering
     private static string Describe(Term t) => t.Constant is not null ? "a constant" : t.IsLabels ? "the labels" : t.Value?.Shape.ToString() ?? "nothing";
 
     private static string Dims(Shape s) => "[" + string.Join(", ", s.Dims) + "]";
+
+    private static bool IsTemp(Value v) => v.Producer is not null && v.Name.Length > 1 && v.Name[0] == 't' && v.Name.Skip(1).All(char.IsDigit);
 
     private string Temp() => "t" + _graph.Nodes.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
 

@@ -21,9 +21,20 @@ internal static class ModelParser
     public static ModelSpec Parse(GeneratorAttributeSyntaxContext context, CancellationToken ct)
     {
         var type = (INamedTypeSymbol)context.TargetSymbol;
-        var syntax = (ClassDeclarationSyntax)context.TargetNode;
+        var syntax = (TypeDeclarationSyntax)context.TargetNode;
         var diagnostics = new List<DiagnosticInfo>();
         LocationInfo? classLocation = LocationInfo.From(syntax.Identifier.GetLocation());
+
+        if (syntax is not ClassDeclarationSyntax || type.IsStatic || type.IsAbstract)
+        {
+            // Records, structs, static and abstract classes cannot hold a model's instance state: no code at all.
+            string what = syntax is RecordDeclarationSyntax ? "a record" : syntax is StructDeclarationSyntax ? "a struct"
+                : syntax is InterfaceDeclarationSyntax ? "an interface" : type.IsStatic ? "a static class" : "an abstract class";
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotAModelType, classLocation, type.Name, what));
+            return new ModelSpec(type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString(),
+                type.Name, "partial class", EquatableArray<string>.Empty, EquatableArray<LayerSpec>.Empty, null, null,
+                diagnostics.ToEquatableArray(), classLocation) { IsPartial = false, HintName = type.MetadataName + ".g.cs" };
+        }
 
         bool isPartial = syntax.Modifiers.Any(SyntaxKind.PartialKeyword);
         if (!isPartial)
