@@ -46,7 +46,8 @@ public static class AllocationProbe
         };
     }
 
-    private static void Classifier<T>() where T : IClassifier, IModelFactory<T>
+    /// <summary>A training step and a prediction of model T at batch 64 on fixed data, ready to be measured.</summary>
+    public static (Action Train, Action Predict) ClassifierSteps<T>() where T : IClassifier, IModelFactory<T>
     {
         const int batch = 64;
         T model = T.Create(batch, 1);
@@ -54,8 +55,14 @@ public static class AllocationProbe
         int[] y = TestData.RandomLabels(batch, model.OutputLength, 3);
         var output = new float[batch * model.OutputLength];
         var sgd = new Sgd(0.01f, momentum: 0.9f, weightDecay: 1e-4f);
-        Report(typeof(T).Name + " TrainStep", Measure(() => model.TrainStep(x, y, batch, ref sgd)));
-        Report(typeof(T).Name + " Predict", Measure(() => model.Predict(x, output, batch)));
+        return (() => model.TrainStep(x, y, batch, ref sgd), () => model.Predict(x, output, batch));
+    }
+
+    private static void Classifier<T>() where T : IClassifier, IModelFactory<T>
+    {
+        (Action train, Action predict) = ClassifierSteps<T>();
+        Report(typeof(T).Name + " TrainStep", Measure(train));
+        Report(typeof(T).Name + " Predict", Measure(predict));
     }
 
     private static void Report(string what, (long Thread, long Process) bytes)

@@ -20,14 +20,9 @@ public class AllocationTests
 
     private static void Classifier<T>() where T : IClassifier, IModelFactory<T>
     {
-        const int batch = 64;
-        T model = T.Create(batch, 1);
-        float[] x = TestData.Random(batch * model.InputLength, 2);
-        int[] y = TestData.RandomLabels(batch, model.OutputLength, 3);
-        var output = new float[batch * model.OutputLength];
-        var sgd = new Sgd(0.01f, momentum: 0.9f, weightDecay: 1e-4f);
-        AssertNoAllocation(() => model.TrainStep(x, y, batch, ref sgd));
-        AssertNoAllocation(() => model.Predict(x, output, batch));
+        (Action train, Action predict) = AllocationProbe.ClassifierSteps<T>();
+        AssertNoAllocation(train);
+        AssertNoAllocation(predict);
     }
 
     [Fact] public void Mlp() => Classifier<DeepNotes.Models.Mlp>();
