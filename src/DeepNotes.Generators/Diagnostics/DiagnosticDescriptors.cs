@@ -68,7 +68,7 @@ internal static class DiagnosticDescriptors
     // DN01xx: shapes and operands.
     public static readonly DiagnosticDescriptor LayerInputMismatch = new(
         "DN0101", "Layer input size disagrees with its input",
-        "{0}: layer expects {1} input features but its input has shape {2}",
+        "{0}: layer expects {1} but its input has shape {2}",
         Shapes, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
     public static readonly DiagnosticDescriptor MatMulMismatch = new(
@@ -96,6 +96,16 @@ internal static class DiagnosticDescriptors
         "{0}: {1}",
         Shapes, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
+    public static readonly DiagnosticDescriptor WindowTooLarge = new(
+        "DN0107", "Kernel larger than the padded input",
+        "{0}: the {1} window {2} does not fit the padded input {3}",
+        Shapes, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor InexactOutputSize = new(
+        "DN0108", "Window does not tile the input exactly",
+        "{0}: ({1} + 2·{2} − {3}) / {4} is not a whole number; the output is floored to {5} and the last {6} input row(s) or column(s) are never read",
+        Shapes, DiagnosticSeverity.Info, isEnabledByDefault: true);
+
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = Build();
 
     public static DiagnosticDescriptor ById(string id) => s_byId[id];
@@ -107,6 +117,7 @@ internal static class DiagnosticDescriptors
             ModelNotPartial, MissingForward, UnsupportedStatement, UnsupportedExpression, BadForwardSignature,
             BadLayerDeclaration, DuplicateMethod, BadLossSignature, NestedModel, UnknownVariable, NotAModelType,
             LayerInputMismatch, MatMulMismatch, NotBroadcastable, LossInputMismatch, LossNotScalar, BadOperand,
+            WindowTooLarge, InexactOutputSize,
         };
         var map = new Dictionary<string, DiagnosticDescriptor>();
         foreach (DiagnosticDescriptor d in all) map.Add(d.Id, d);

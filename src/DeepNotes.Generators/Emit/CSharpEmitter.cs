@@ -12,7 +12,7 @@ namespace DeepNotes.Generators.Emit;
 /// the training step (forward, loss, backward in reverse order), as one column of kernel calls over
 /// arena slices with the source expression and shape beside each.
 /// </summary>
-internal sealed class CSharpEmitter
+internal sealed partial class CSharpEmitter
 {
     private readonly ModelSpec _spec;
     private readonly Graph _g;
@@ -85,7 +85,8 @@ internal sealed class CSharpEmitter
 
     private void WriteModel()
     {
-        int paramCount = _g.Parameters.Sum(p => p.WeightLength + p.BiasLength);
+        // Trainable tensors, then batch-norm running statistics (state, saved with the model, never trained).
+        int paramCount = _g.Parameters.Sum(p => p.WeightLength + p.BiasLength + p.StateLength);
         Value input = _g.Input!, output = _g.Output!;
         _w.Line($"/// <summary>Floats per example in the input, [{string.Join(", ", input.Shape.Dims.Select(I))}].</summary>");
         _w.Line($"public const int InputSize = {I(input.Shape.Size)};");
@@ -144,8 +145,22 @@ internal sealed class CSharpEmitter
         _w.Line("[");
         foreach (LayerParams p in _g.Parameters)
         {
-            _w.Line($"    new(\"{p.Layer.Name}.weight\", {I(p.WeightOffset)}, [{I(p.Layer.Out)}, {I(p.Layer.In)}], global::DeepNotes.TensorRole.Weight),");
-            if (p.Layer.Bias) _w.Line($"    new(\"{p.Layer.Name}.bias\", {I(p.BiasOffset)}, [{I(p.Layer.Out)}], global::DeepNotes.TensorRole.Bias),");
+            LayerSpec l = p.Layer;
+            string weightShape = l.Kind switch
+            {
+                LayerKind.Conv2d => $"{I(l.Out)}, {I(l.In)}, {I(l.KernelH)}, {I(l.KernelW)}",
+                LayerKind.BatchNorm2d or LayerKind.BatchNorm1d => I(l.Out),
+                _ => $"{I(l.Out)}, {I(l.In)}",
+            };
+            // A batch norm's scale is trained but, like a bias, not decayed.
+            string weightRole = p.IsBatchNorm ? "Bias" : "Weight";
+            _w.Line($"    new(\"{l.Name}.weight\", {I(p.WeightOffset)}, [{weightShape}], global::DeepNotes.TensorRole.{weightRole}),");
+            if (p.BiasLength > 0) _w.Line($"    new(\"{l.Name}.bias\", {I(p.BiasOffset)}, [{I(l.Out)}], global::DeepNotes.TensorRole.Bias),");
+        }
+        foreach (LayerParams p in _g.Parameters.Where(p => p.IsBatchNorm))
+        {
+            _w.Line($"    new(\"{p.Layer.Name}.running_mean\", {I(p.StateOffset)}, [{I(p.Layer.Out)}], global::DeepNotes.TensorRole.State),");
+            _w.Line($"    new(\"{p.Layer.Name}.running_var\", {I(p.StateOffset + p.Layer.Out)}, [{I(p.Layer.Out)}], global::DeepNotes.TensorRole.State),");
         }
         _w.Line("];");
         _w.Line();
@@ -160,6 +175,7 @@ internal sealed class CSharpEmitter
             _w.Line($"private static readonly Kernels.BroadcastPlan s_broadcast{I(n.Id)} = new({Arr(y.Dims)}, {Arr(ShapeRules.Align(a, y.Rank))}, {(a.Batched ? "true" : "false")}, {Arr(ShapeRules.Align(b, y.Rank))}, {(b.Batched ? "true" : "false")}); // {n.Text}");
         }
         if (_g.Nodes.Any(n => n.Kind == NodeKind.Binary)) _w.Line();
+        WriteWindowShapes();
     }
 
     private void WriteInitialize()
@@ -172,7 +188,15 @@ internal sealed class CSharpEmitter
         foreach (LayerParams lp in _g.Parameters)
         {
             LayerSpec l = lp.Layer;
-            _w.Line($"global::DeepNotes.Initializers.Apply(p.Slice({I(lp.WeightOffset)}, {I(lp.WeightLength)}), global::DeepNotes.Init.{lp.Init}, {I(l.In)}, {I(l.Out)}, {F(l.Std)}, seed, {I(stream++)}); // {l.Name}.weight");
+            if (lp.IsBatchNorm)
+            {
+                _w.Line($"p.Slice({I(lp.WeightOffset)}, {I(lp.WeightLength)}).Fill(1f); // {l.Name}.weight (γ)");
+                _w.Line($"p.Slice({I(lp.BiasOffset)}, {I(lp.BiasLength)}).Clear(); // {l.Name}.bias (β)");
+                _w.Line($"p.Slice({I(lp.StateOffset)}, {I(l.Out)}).Clear(); // {l.Name}.running_mean");
+                _w.Line($"p.Slice({I(lp.StateOffset + l.Out)}, {I(l.Out)}).Fill(1f); // {l.Name}.running_var");
+                continue;
+            }
+            _w.Line($"global::DeepNotes.Initializers.Apply(p.Slice({I(lp.WeightOffset)}, {I(lp.WeightLength)}), global::DeepNotes.Init.{lp.Init}, {I(lp.FanIn)}, {I(lp.FanOut)}, {F(l.Std)}, seed, {I(stream++)}); // {l.Name}.weight");
             if (l.Bias) _w.Line($"p.Slice({I(lp.BiasOffset)}, {I(lp.BiasLength)}).Clear(); // {l.Name}.bias");
         }
         _w.Line("Gradients.Clear();");
@@ -200,6 +224,7 @@ internal sealed class CSharpEmitter
     private void WritePrologue(string perRow, MemoryPlan plan)
     {
         _w.Line("ReadOnlySpan<float> p = Parameters;");
+        if (_g.Parameters.Any(lp => lp.IsBatchNorm)) _w.Line("Span<float> state = Parameters; // batch-norm running statistics");
         if (plan.PerRow > 0 || plan.Fixed > 0) _w.Line("Span<float> a = Arena;");
         if (plan.PerRow > 0) _w.Line("int mb = _maxBatch;");
         if (plan.Fixed > 0) _w.Line($"int fb = {perRow} * _maxBatch; // start of the unbatched region");
@@ -213,19 +238,19 @@ internal sealed class CSharpEmitter
         string targetArg = labels ? "labels" : "targets";
         _w.Line("/// <summary>One step of training: forward, loss, backward and the optimizer's update. Returns the batch's loss. Allocates nothing.</summary>");
         _w.Open($"public float TrainStep(ReadOnlySpan<float> input, {targetParam}, int batch, ref global::DeepNotes.Sgd optimizer)");
-        _w.Line($"float loss = Run(input, {targetArg}, batch, backward: true);");
+        _w.Line($"float loss = Run(input, {targetArg}, batch, backward: true, updateState: true);");
         _w.Line("optimizer.Update(Parameters, Gradients, OptimizerState, s_tensors);");
         _w.Line("Step++;");
         _w.Line("return loss;");
         _w.Close();
         _w.Line();
         _w.Line("/// <summary>Forward, loss and backward without an update: fills <see cref=\"Gradients\"/> and returns the loss (training mode: dropout on, masks of the current Step).</summary>");
-        _w.Line($"public float ComputeGradients(ReadOnlySpan<float> input, {targetParam}, int batch) => Run(input, {targetArg}, batch, backward: true);");
+        _w.Line($"public float ComputeGradients(ReadOnlySpan<float> input, {targetParam}, int batch) => Run(input, {targetArg}, batch, backward: true, updateState: false);");
         _w.Line();
         _w.Line("/// <summary>The training loss of a batch without backward (training mode: dropout on, masks of the current Step).</summary>");
-        _w.Line($"public float ComputeLoss(ReadOnlySpan<float> input, {targetParam}, int batch) => Run(input, {targetArg}, batch, backward: false);");
+        _w.Line($"public float ComputeLoss(ReadOnlySpan<float> input, {targetParam}, int batch) => Run(input, {targetArg}, batch, backward: false, updateState: false);");
         _w.Line();
-        _w.Open($"private float Run(ReadOnlySpan<float> input, {targetParam}, int batch, bool backward)");
+        _w.Open($"private float Run(ReadOnlySpan<float> input, {targetParam}, int batch, bool backward, bool updateState)");
         _w.Line("global::DeepNotes.ModelChecks.Batch(batch, _maxBatch);");
         _w.Line("global::DeepNotes.ModelChecks.Length(input.Length, (long)batch * InputSize, nameof(input));");
         _w.Line(labels ? "global::DeepNotes.ModelChecks.Length(labels.Length, batch, nameof(labels));"
@@ -357,6 +382,9 @@ internal sealed class CSharpEmitter
                 Comment(n, y);
                 _w.Line($"{Scalar(y!)} = Kernels.Losses.{(n.Kind == NodeKind.Mse ? "MseForward" : "BinaryCrossEntropyForward")}({Span(n.Inputs[0])}, {Span(n.Inputs[1])}, {Count(n.Inputs[0].Shape)});");
                 break;
+            default:
+                EmitVisionForward(n, inference);
+                break;
         }
     }
 
@@ -409,7 +437,7 @@ internal sealed class CSharpEmitter
         _ => $"(-{F(s.A)} / ({input} * {input}))",
     };
 
-    private LayerParams Params(Node n) => _g.Parameters.First(p => p.Layer.Name == n.Layer!.Name);
+    internal LayerParams Params(Node n) => _g.Parameters.First(p => p.Layer.Name == n.Layer!.Name);
 
     // ---- backward -----------------------------------------------------------------------------
 
@@ -500,6 +528,9 @@ internal sealed class CSharpEmitter
             case NodeKind.Accumulate:
                 _w.Line($"// {n.Text}: a second use, gradients add");
                 _w.Line($"Kernels.Elementwise.Accumulate({Span(n.Inputs[0])}, {Span(n.Inputs[1])});");
+                break;
+            default:
+                EmitVisionBackward(n);
                 break;
         }
     }

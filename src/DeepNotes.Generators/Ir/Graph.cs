@@ -61,10 +61,12 @@ internal enum NodeKind
     // Forward.
     Dense, Chain, Binary, Softmax, LogSoftmax, MatMul, Flatten, Sum, Mean, Dropout,
     CrossEntropy, Nll, Mse, BinaryCrossEntropy,
+    Conv2d, MaxPool, AvgPool, GlobalAvgPool, BatchNorm,
     // Backward.
     SeedOne, ActivationBackward, DenseBackwardWeights, DenseBackwardData, ChainBackward, BinaryBackward,
     SoftmaxBackward, LogSoftmaxBackward, MatMulBackwardA, MatMulBackwardB, ReduceBackward, DropoutBackward,
     CrossEntropyBackward, NllBackward, MseBackward, BinaryCrossEntropyBackward, Accumulate,
+    Conv2dBackwardWeights, Conv2dBackwardData, MaxPoolBackward, AvgPoolBackward, GlobalAvgPoolBackward, BatchNormBackward,
 }
 
 internal enum Phase { Forward, Loss, Backward }
@@ -92,8 +94,19 @@ internal sealed class Node
     /// <summary>Values read. Order is per kind (see the emitter).</summary>
     public Value[] Inputs { get; set; }
     public Value? Output { get; }
-    /// <summary>A second output (the probabilities kept by fused softmax cross-entropy).</summary>
+    /// <summary>A second output (the probabilities kept by fused softmax cross-entropy; a batch norm's saved mean).</summary>
     public Value? Aux { get; set; }
+    /// <summary>A third output (a batch norm's saved inverse standard deviation).</summary>
+    public Value? Aux2 { get; set; }
+    /// <summary>Memory the kernel needs only while it runs (im2col columns); planned like a value that dies at once.</summary>
+    public Value? Scratch { get; set; }
+    /// <summary>Pooling window: kernel, stride, padding per axis.</summary>
+    public int KernelH { get; set; }
+    public int KernelW { get; set; }
+    public int StrideH { get; set; }
+    public int StrideW { get; set; }
+    public int PadH { get; set; }
+    public int PadW { get; set; }
     /// <summary>The source expression, shown as a comment beside the kernel call.</summary>
     public string Text { get; set; }
     public Phase Phase { get; set; }
@@ -169,8 +182,25 @@ internal sealed class LayerParams
     public LayerSpec Layer { get; }
     public int WeightOffset { get; }
     public int BiasOffset { get; }
-    public int WeightLength => Layer.In * Layer.Out;
-    public int BiasLength => Layer.Bias ? Layer.Out : 0;
+    public int WeightLength => WeightLengthOf(Layer);
+    public int BiasLength => BiasLengthOf(Layer);
+    public bool IsBatchNorm => Layer.Kind is LayerKind.BatchNorm2d or LayerKind.BatchNorm1d;
+
+    public static int WeightLengthOf(LayerSpec layer) => layer.Kind switch
+    {
+        LayerKind.Conv2d => layer.Out * layer.In * layer.KernelH * layer.KernelW,
+        LayerKind.BatchNorm2d or LayerKind.BatchNorm1d => layer.Out,
+        _ => layer.In * layer.Out,
+    };
+
+    public static int BiasLengthOf(LayerSpec layer) =>
+        layer.Bias || layer.Kind is LayerKind.BatchNorm2d or LayerKind.BatchNorm1d ? layer.Out : 0;
+    /// <summary>Batch norm: running_mean at StateOffset, running_var right after it (model state, not trained).</summary>
+    public int StateOffset { get; set; } = -1;
+    public int StateLength => IsBatchNorm ? 2 * Layer.Out : 0;
+    /// <summary>Weight fan-in and fan-out for the initialisers.</summary>
+    public int FanIn => Layer.Kind == LayerKind.Conv2d ? Layer.In * Layer.KernelH * Layer.KernelW : Layer.In;
+    public int FanOut => Layer.Kind == LayerKind.Conv2d ? Layer.Out * Layer.KernelH * Layer.KernelW : Layer.Out;
     /// <summary>The initialiser after resolving Auto (He when a ReLU follows).</summary>
     public InitKind Init { get; set; }
 }

@@ -10,7 +10,7 @@ namespace DeepNotes.Generators.Ir;
 /// shape on the way (<see cref="ShapeRules"/>). Problems become diagnostics; lowering goes on past
 /// them with a poisoned value so one mistake gives one error.
 /// </summary>
-internal sealed class Lowering
+internal sealed partial class Lowering
 {
     private readonly ModelSpec _spec;
     private readonly List<DiagnosticInfo> _diagnostics;
@@ -26,20 +26,32 @@ internal sealed class Lowering
         var lowering = new Lowering(spec, diagnostics);
         int before = diagnostics.Count;
         lowering.Run();
-        return diagnostics.Count == before && spec.Diagnostics.Count == 0 ? lowering._graph : null;
+        bool errors = spec.Diagnostics.Count > 0;
+        for (int i = before; i < diagnostics.Count; i++)
+            errors |= DiagnosticDescriptors.ById(diagnostics[i].Id).DefaultSeverity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error;
+        return errors ? null : lowering._graph;
     }
 
     private void Run()
     {
+        // Parameter layout: each layer's weight then bias in declaration order; batch-norm running
+        // statistics (state, not trained) after every trainable tensor.
         int offset = 0;
         foreach (LayerSpec layer in _spec.Layers)
         {
-            if (layer.Kind != LayerKind.Linear || !layer.IsValid) continue;
-            int weight = offset; offset += layer.In * layer.Out;
-            int bias = layer.Bias ? offset : -1; if (layer.Bias) offset += layer.Out;
+            if (layer.Kind == LayerKind.Dropout || !layer.IsValid) continue;
+            int weight = offset;
+            offset += LayerParams.WeightLengthOf(layer);
+            int bias = LayerParams.BiasLengthOf(layer) > 0 ? offset : -1;
+            offset += LayerParams.BiasLengthOf(layer);
             var p = new LayerParams(layer, weight, bias) { Init = layer.Init };
             _layers[layer.Name] = p;
             _graph.Parameters.Add(p);
+        }
+        foreach (LayerParams p in _graph.Parameters.Where(p => p.IsBatchNorm))
+        {
+            p.StateOffset = offset;
+            offset += p.StateLength;
         }
 
         MethodSpec? forward = _spec.Forward;
@@ -222,11 +234,13 @@ internal sealed class Lowering
         Value v = RequireTensor(x, e);
         if (v is null) return Term.Error;
         if (layer.Kind == LayerKind.Dropout) return LowerDropout(v, layer.P, e);
+        if (layer.Kind == LayerKind.Conv2d) return LowerConv2d(v, layer, e);
+        if (layer.Kind is LayerKind.BatchNorm2d or LayerKind.BatchNorm1d) return LowerBatchNorm(v, layer, e);
 
         Shape s = v.Shape;
         if (!s.Batched || s.Rank == 0 || s.Dims[s.Rank - 1] != layer.In)
         {
-            Report(DiagnosticDescriptors.LayerInputMismatch, e.Location, e.Text, layer.In, s);
+            Report(DiagnosticDescriptors.LayerInputMismatch, e.Location, e.Text, layer.In.ToString(System.Globalization.CultureInfo.InvariantCulture) + " input features", s);
             return Term.Error;
         }
         int[] dims = s.Dims.ToArray();
@@ -336,6 +350,11 @@ internal sealed class Lowering
                 _graph.Add(e.Name == "Mse" ? NodeKind.Mse : NodeKind.BinaryCrossEntropy, new[] { yv, t }, loss, e.Text);
                 return Term.Of(loss);
             }
+            case "MaxPool2d":
+            case "AvgPool2d":
+                return LowerPool(args, e);
+            case "GlobalAvgPool2d":
+                return LowerGlobalAvgPool(args, e);
             default:
                 return Unsupported(e, $"Ops.{e.Name} is not implemented by this version of the compiler");
         }

@@ -4,7 +4,7 @@ namespace DeepNotes.Generators.Model;
 // It must stay equatable: records of strings, numbers, enums and EquatableArray, never an
 // ISymbol, SyntaxNode or Location, or the incremental cache stops working.
 
-internal enum LayerKind { Linear, Dropout }
+internal enum LayerKind { Linear, Dropout, Conv2d, BatchNorm2d, BatchNorm1d }
 
 /// <summary>Mirrors DeepNotes.Init (same order).</summary>
 internal enum InitKind { Auto = 0, XavierUniform, XavierNormal, HeUniform, HeNormal, Normal, Zeros }
@@ -15,6 +15,22 @@ internal sealed record LayerSpec(
 {
     /// <summary>False when the declaration had errors (reported by the parser); the layer still gets a stub body.</summary>
     public bool IsValid { get; init; } = true;
+
+    // Conv2d geometry (In and Out are the channel counts).
+    public int KernelH { get; init; } = 1;
+    public int KernelW { get; init; } = 1;
+    public int StrideH { get; init; } = 1;
+    public int StrideW { get; init; } = 1;
+    public int PadH { get; init; }
+    public int PadW { get; init; }
+
+    // Batch norm (In = Out = channels).
+    public float Momentum { get; init; } = 0.1f;
+    public float Epsilon { get; init; } = 1e-5f;
+
+    /// <summary>Names of the attributes that declare layers.</summary>
+    public static bool IsLayerAttribute(string? name) =>
+        name is "LinearAttribute" or "DropoutAttribute" or "Conv2dAttribute" or "BatchNorm2dAttribute" or "BatchNorm1dAttribute";
 }
 
 internal enum ExprKind { Identifier, Constant, Op, Layer, Binary, Negate }

@@ -55,6 +55,9 @@ internal static class ModelParser
                 {
                     case "LinearAttribute":
                     case "DropoutAttribute":
+                    case "Conv2dAttribute":
+                    case "BatchNorm2dAttribute":
+                    case "BatchNorm1dAttribute":
                         LayerSpec? layer = ParseLayer(method, attribute, name, diagnostics);
                         if (layer is not null) layers.Add(layer);
                         break;
@@ -138,32 +141,66 @@ internal static class ModelParser
             problems.Add(("a layer must take one Tensor and return a Tensor", location));
         if (method.IsStatic) problems.Add(("a layer must not be static", location));
 
-        LayerKind kind = name == "LinearAttribute" ? LayerKind.Linear : LayerKind.Dropout;
+        LayerKind kind = name switch
+        {
+            "LinearAttribute" => LayerKind.Linear,
+            "Conv2dAttribute" => LayerKind.Conv2d,
+            "BatchNorm2dAttribute" => LayerKind.BatchNorm2d,
+            "BatchNorm1dAttribute" => LayerKind.BatchNorm1d,
+            _ => LayerKind.Dropout,
+        };
         int inF = 0, outF = 0; bool bias = true; InitKind init = InitKind.Auto; float std = 0.01f, p = 0f;
-        if (kind == LayerKind.Linear)
+        var named = new Dictionary<string, object?>();
+        foreach (KeyValuePair<string, TypedConstant> arg in attribute.NamedArguments) named[arg.Key] = arg.Value.Value;
+        int Int(string key, int fallback) => named.TryGetValue(key, out object? v) && v is int i ? i : fallback;
+        float Float(string key, float fallback) => named.TryGetValue(key, out object? v) && v is float f ? f : fallback;
+        string N(int v) => v.ToString(CultureInfo.InvariantCulture);
+        int kh = 1, kw = 1, sh = 1, sw = 1, ph = 0, pw = 0; float momentum = 0.1f, epsilon = 1e-5f;
+        switch (kind)
         {
-            if (attribute.ConstructorArguments.Length == 2)
+            case LayerKind.Linear:
+            case LayerKind.Conv2d:
             {
-                inF = attribute.ConstructorArguments[0].Value is int i ? i : 0;
-                outF = attribute.ConstructorArguments[1].Value is int o ? o : 0;
-            }
-            if (inF <= 0 || outF <= 0)
-                problems.Add(($"Linear sizes must be positive, got ({inF.ToString(CultureInfo.InvariantCulture)}, {outF.ToString(CultureInfo.InvariantCulture)})", argumentsLocation));
-            foreach (KeyValuePair<string, TypedConstant> arg in attribute.NamedArguments)
-            {
-                switch (arg.Key)
+                if (attribute.ConstructorArguments.Length == 2)
                 {
-                    case "Bias": bias = arg.Value.Value is bool b && b; break;
-                    case "Init": init = arg.Value.Value is int v ? (InitKind)v : InitKind.Auto; break;
-                    case "Std": std = arg.Value.Value is float f ? f : 0.01f; break;
+                    inF = attribute.ConstructorArguments[0].Value is int i ? i : 0;
+                    outF = attribute.ConstructorArguments[1].Value is int o ? o : 0;
                 }
+                string what = kind == LayerKind.Linear ? "Linear sizes" : "Conv2d channel counts";
+                if (inF <= 0 || outF <= 0)
+                    problems.Add(($"{what} must be positive, got ({N(inF)}, {N(outF)})", argumentsLocation));
+                bias = !named.TryGetValue("Bias", out object? b) || b is true;
+                init = named.TryGetValue("Init", out object? iv) && iv is int ii ? (InitKind)ii : InitKind.Auto;
+                std = Float("Std", 0.01f);
+                if (init == InitKind.Normal && !(std > 0f)) problems.Add(($"Std must be positive, got {std.ToString(CultureInfo.InvariantCulture)}", argumentsLocation));
+                if (kind == LayerKind.Conv2d)
+                {
+                    int k = Int("Kernel", 1), st = Int("Stride", 1), pad = Int("Padding", 0);
+                    kh = Int("KernelHeight", 0) is > 0 and var a ? a : k;
+                    kw = Int("KernelWidth", 0) is > 0 and var c ? c : k;
+                    sh = Int("StrideHeight", 0) is > 0 and var d ? d : st;
+                    sw = Int("StrideWidth", 0) is > 0 and var e ? e : st;
+                    ph = Int("PaddingHeight", -1) is >= 0 and var f ? f : pad;
+                    pw = Int("PaddingWidth", -1) is >= 0 and var g ? g : pad;
+                    if (k <= 0 || kh <= 0 || kw <= 0) problems.Add(($"kernel sizes must be positive, got {N(kh)}×{N(kw)}", argumentsLocation));
+                    if (st <= 0 || sh <= 0 || sw <= 0) problems.Add(($"strides must be positive, got {N(sh)}×{N(sw)}", argumentsLocation));
+                    if (pad < 0 || ph < 0 || pw < 0) problems.Add(($"padding must not be negative, got {N(ph)}×{N(pw)}", argumentsLocation));
+                }
+                break;
             }
-            if (init == InitKind.Normal && !(std > 0f)) problems.Add(($"Std must be positive, got {std.ToString(CultureInfo.InvariantCulture)}", argumentsLocation));
-        }
-        else
-        {
-            p = attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is float f ? f : -1f;
-            if (!(p >= 0f && p < 1f)) problems.Add(($"dropout probability must be in [0, 1), got {p.ToString(CultureInfo.InvariantCulture)}", argumentsLocation));
+            case LayerKind.BatchNorm2d:
+            case LayerKind.BatchNorm1d:
+                inF = outF = attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is int ch ? ch : 0;
+                if (inF <= 0) problems.Add(($"batch norm needs a positive channel count, got {N(inF)}", argumentsLocation));
+                momentum = Float("Momentum", 0.1f);
+                epsilon = Float("Epsilon", 1e-5f);
+                if (!(momentum >= 0f && momentum <= 1f)) problems.Add(($"momentum must be in [0, 1], got {momentum.ToString(CultureInfo.InvariantCulture)}", argumentsLocation));
+                if (!(epsilon > 0f)) problems.Add(($"epsilon must be positive, got {epsilon.ToString(CultureInfo.InvariantCulture)}", argumentsLocation));
+                break;
+            default:
+                p = attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is float pf ? pf : -1f;
+                if (!(p >= 0f && p < 1f)) problems.Add(($"dropout probability must be in [0, 1), got {p.ToString(CultureInfo.InvariantCulture)}", argumentsLocation));
+                break;
         }
 
         foreach ((string problem, LocationInfo? at) in problems)
@@ -174,7 +211,11 @@ internal static class ModelParser
 
         return new LayerSpec(method.Name, kind, inF, outF, bias, init, std, p,
             AccessibilityKeyword(method.DeclaredAccessibility), Identifier(method.Parameters[0].Name), location)
-        { IsValid = problems.Count == 0 };
+        {
+            IsValid = problems.Count == 0,
+            KernelH = kh, KernelW = kw, StrideH = sh, StrideW = sw, PadH = ph, PadW = pw,
+            Momentum = momentum, Epsilon = epsilon,
+        };
     }
 
     private static bool IsTensor(ITypeSymbol type) => type.Name == "Tensor" && type.ContainingNamespace?.ToDisplayString() == Ns;
@@ -288,7 +329,7 @@ internal static class ModelParser
                     if (target.ContainingType?.Name == "Ops" && target.ContainingType.ContainingNamespace?.ToDisplayString() == Ns)
                         return new ExprSpec(ExprKind.Op, target.Name, 0, args, text, location);
                     if (SymbolEqualityComparer.Default.Equals(target.ContainingType, type)
-                        && target.GetAttributes().Any(a => AttributeName(a) is "LinearAttribute" or "DropoutAttribute"))
+                        && target.GetAttributes().Any(a => LayerSpec.IsLayerAttribute(AttributeName(a))))
                         return new ExprSpec(ExprKind.Layer, target.Name, 0, args, text, location);
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedExpression, location, text,
                         $"'{target.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat)}' is neither an op of DeepNotes.Ops nor a layer of the model"));

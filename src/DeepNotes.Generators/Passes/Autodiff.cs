@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using DeepNotes.Generators.Ir;
+using DeepNotes.Generators.Model;
 
 namespace DeepNotes.Generators.Passes;
 
@@ -9,14 +10,14 @@ namespace DeepNotes.Generators.Passes;
 /// ordinary nodes, so the memory planner sees which forward values backward reads (and keeps only
 /// those alive). A value used twice gets its gradient contributions summed.
 /// </summary>
-internal static class Autodiff
+internal static partial class Autodiff
 {
     public static void Run(Graph g)
     {
         foreach (Node node in g.Nodes)
         {
             if (node.Output is null) continue;
-            node.Output.RequiresGrad = node.Kind == NodeKind.Dense || node.Inputs.Any(v => v.RequiresGrad);
+            node.Output.RequiresGrad = node.Layer is { Kind: not LayerKind.Dropout } || node.Inputs.Any(v => v.RequiresGrad);
         }
         if (g.Loss is null) return;
 
@@ -99,30 +100,34 @@ internal static class Autodiff
                 case NodeKind.BinaryCrossEntropy:
                     Contribute(g, grads, x[0], n, NodeKind.BinaryCrossEntropyBackward, new[] { x[0], x[1], dy });
                     break;
+                default:
+                    DifferentiateVision(g, grads, n, dy);
+                    break;
             }
         }
     }
 
-    private static Value Grad(Graph g, Value of)
+    internal static Value Grad(Graph g, Value of)
     {
         Value v = g.NewValue(of.Shape, "d" + of.Name);
         v.IsGradient = true;
         return v;
     }
 
-    private static void Contribute(Graph g, Dictionary<Value, Value> grads, Value target, Node forward, NodeKind kind, Value[] inputs,
-                                   int operand = 0, bool inPlace = false)
+    internal static Node? Contribute(Graph g, Dictionary<Value, Value> grads, Value target, Node forward, NodeKind kind, Value[] inputs,
+                                     int operand = 0, bool inPlace = false)
     {
-        if (!target.RequiresGrad) return;
+        if (!target.RequiresGrad) return null;
         Value gv = Grad(g, target);
         Node node = g.Add(kind, inputs, gv, forward.Text);
         node.Forward = forward;
         node.Operand = operand;
         node.InPlace = inPlace;
         AddGrad(g, grads, target, gv, forward);
+        return node;
     }
 
-    private static void AddGrad(Graph g, Dictionary<Value, Value> grads, Value target, Value contribution, Node forward)
+    internal static void AddGrad(Graph g, Dictionary<Value, Value> grads, Value target, Value contribution, Node forward)
     {
         if (grads.TryGetValue(target, out Value? existing))
             g.Add(NodeKind.Accumulate, new[] { existing, contribution }, null, "d" + target.Name + " += " + contribution.Name).Forward = forward;

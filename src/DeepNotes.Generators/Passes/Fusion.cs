@@ -47,7 +47,7 @@ internal static class Fusion
     {
         foreach (Node dense in g.Nodes.ToList())
         {
-            if (dense.Dead || dense.Kind != NodeKind.Dense || dense.Act != Act.None) continue;
+            if (dense.Dead || dense.Kind is not (NodeKind.Dense or NodeKind.Conv2d) || dense.Act != Act.None) continue;
             Value z = dense.Output!;
             if (z.Users.Count != 1 || IsPinned(g, z)) continue;
             Node user = z.Users[0];
@@ -103,7 +103,7 @@ internal static class Fusion
         foreach (LayerParams p in g.Parameters)
         {
             if (p.Layer.Init != InitKind.Auto) { p.Init = p.Layer.Init; continue; }
-            bool relu = g.Nodes.Any(n => n.Kind == NodeKind.Dense && n.Layer?.Name == p.Layer.Name && n.Act == Act.Relu);
+            bool relu = g.Nodes.Any(n => n.Kind is NodeKind.Dense or NodeKind.Conv2d && n.Layer?.Name == p.Layer.Name && n.Act == Act.Relu);
             p.Init = relu ? InitKind.HeUniform : InitKind.XavierUniform;
         }
     }

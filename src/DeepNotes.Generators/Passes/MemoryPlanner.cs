@@ -80,7 +80,8 @@ internal static class MemoryPlanner
                 grp.End = System.Math.Max(grp.End, inPlace ? 2 * i : def);
                 grp.Start = System.Math.Min(grp.Start, def);
             }
-            foreach (Value? outv in new[] { n.Output, n.Aux })
+            bool keepsStatistics = !(inference && n.Kind == NodeKind.BatchNorm); // inference uses the running statistics
+            foreach (Value? outv in new[] { n.Output, keepsStatistics ? n.Aux : null, keepsStatistics ? n.Aux2 : null, n.Scratch })
             {
                 if (outv is null) continue;
                 Value root = plan.Root(outv);
@@ -89,7 +90,7 @@ internal static class MemoryPlanner
                 grp.Start = System.Math.Min(grp.Start, def);
                 grp.End = System.Math.Max(grp.End, def);
                 // In place: share input 0's buffer when it dies here.
-                if (n.InPlace && n.Inputs.Length > 0)
+                if (outv == n.Output && n.InPlace && n.Inputs.Length > 0)
                 {
                     Value inRoot = plan.Root(n.Inputs[0]);
                     if (InArena(inRoot) && groupOf.TryGetValue(inRoot, out Group? inGroup) && inGroup != grp

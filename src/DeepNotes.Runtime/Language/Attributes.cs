@@ -51,3 +51,51 @@ public sealed class DropoutAttribute(float p) : Attribute
 {
     public float P { get; } = p;
 }
+
+/// <summary>
+/// A 2-d convolution layer over [C, H, W] inputs: PyTorch's Conv2d (cross-correlation, no kernel
+/// flip), weight [out, in, kh, kw], bias [out]. Kernel, Stride and Padding set both axes; the
+/// Height/Width forms override one axis. 1×1 kernels mix channels.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, Inherited = false)]
+public sealed class Conv2dAttribute(int inChannels, int outChannels) : Attribute
+{
+    public int InChannels { get; } = inChannels;
+    public int OutChannels { get; } = outChannels;
+    public int Kernel { get; set; } = 1;
+    public int Stride { get; set; } = 1;
+    public int Padding { get; set; }
+    /// <summary>Overrides <see cref="Kernel"/> for the height axis (0: use Kernel).</summary>
+    public int KernelHeight { get; set; }
+    public int KernelWidth { get; set; }
+    public int StrideHeight { get; set; }
+    public int StrideWidth { get; set; }
+    /// <summary>Overrides <see cref="Padding"/> for the height axis (-1: use Padding).</summary>
+    public int PaddingHeight { get; set; } = -1;
+    public int PaddingWidth { get; set; } = -1;
+    public bool Bias { get; set; } = true;
+    public Init Init { get; set; } = Init.Auto;
+    public float Std { get; set; } = 0.01f;
+}
+
+/// <summary>
+/// Batch normalisation over the channels of [C, H, W] inputs (PyTorch's BatchNorm2d): batch
+/// statistics in training, running statistics in Predict. weight (γ) and bias (β) are trained and
+/// not decayed; running_mean and running_var are model state, saved in checkpoints.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, Inherited = false)]
+public sealed class BatchNorm2dAttribute(int channels) : Attribute
+{
+    public int Channels { get; } = channels;
+    public float Momentum { get; set; } = 0.1f;
+    public float Epsilon { get; set; } = 1e-5f;
+}
+
+/// <summary>Batch normalisation over the features of [C] inputs (PyTorch's BatchNorm1d).</summary>
+[AttributeUsage(AttributeTargets.Method, Inherited = false)]
+public sealed class BatchNorm1dAttribute(int features) : Attribute
+{
+    public int Features { get; } = features;
+    public float Momentum { get; set; } = 0.1f;
+    public float Epsilon { get; set; } = 1e-5f;
+}

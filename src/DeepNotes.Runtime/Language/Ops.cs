@@ -35,6 +35,13 @@ public static class Ops
     /// <summary>Inverted dropout: zeroes each element with probability p and scales the rest by 1/(1-p) in training; identity in Predict.</summary>
     public static Tensor Dropout(Tensor x, float p) => throw SpecOnly();
 
+    /// <summary>Max pooling over [C, H, W]: windows of kernel × kernel, moved by stride (default: the kernel), padding counts as −∞.</summary>
+    public static Tensor MaxPool2d(Tensor x, int kernel, int stride = 0, int padding = 0) => throw SpecOnly();
+    /// <summary>Average pooling over [C, H, W] (padding counts in the divisor, as PyTorch's default).</summary>
+    public static Tensor AvgPool2d(Tensor x, int kernel, int stride = 0, int padding = 0) => throw SpecOnly();
+    /// <summary>The mean of each channel: [C, H, W] becomes [C].</summary>
+    public static Tensor GlobalAvgPool2d(Tensor x) => throw SpecOnly();
+
     /// <summary>Softmax cross-entropy from logits [C] and labels, averaged over the batch (softmax fused in).</summary>
     public static Tensor CrossEntropy(Tensor logits, Labels labels) => throw SpecOnly();
     /// <summary>Negative log-likelihood from log-probabilities [C] and labels, averaged over the batch.</summary>

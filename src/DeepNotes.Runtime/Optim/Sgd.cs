@@ -5,7 +5,8 @@ namespace DeepNotes;
 /// <summary>
 /// Stochastic gradient descent with optional momentum and weight decay, PyTorch's update rule:
 /// d = g + λ·w; v = μ·v + d; w -= η·v (with μ = 0, v = d). Weight decay applies to tensors whose
-/// role is <see cref="TensorRole.Weight"/> only — biases are not decayed (the notes decay w, not b).
+/// role is <see cref="TensorRole.Weight"/> only — biases and batch-norm scales are not decayed (the notes decay w, not b);
+/// <see cref="TensorRole.State"/> tensors (running statistics) are left alone.
 /// Full-batch gradient descent is the same step with the batch set to every training row.
 /// </summary>
 public struct Sgd
@@ -41,6 +42,7 @@ public struct Sgd
             throw new InvalidOperationException("Sgd was not constructed: use new Sgd(learningRate, ...)");
         foreach (TensorInfo t in tensors)
         {
+            if (t.Role == TensorRole.State) continue; // running statistics are not trained
             Span<float> w = parameters.Slice(t.Offset, t.Length);
             ReadOnlySpan<float> g = gradients.Slice(t.Offset, t.Length);
             float decay = t.Role == TensorRole.Weight ? WeightDecay : 0f;
