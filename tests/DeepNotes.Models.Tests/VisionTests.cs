@@ -7,6 +7,19 @@ public class VisionTests(Xunit.Abstractions.ITestOutputHelper output)
     [Fact] public void LeNet5Gradients() => GradientCheck.Classifier<LeNet5>(batch: 2, epsilon: 2e-4f);
     [Fact] public void LeNet5ClassicGradients() => GradientCheck.Classifier<LeNet5Classic>(batch: 2);
     [Fact] public void NinGradients() => GradientCheck.Classifier<Nin>(batch: 2);
+    [Fact] public void ResNetGradients() => GradientCheck.Classifier<ResNet>(batch: 2, epsilon: 2e-4f);
+
+    [Fact]
+    public void IndexedLayersAndBlocksGetModuleListNames()
+    {
+        string[] names = ResNet.Create(1).Tensors.ToArray().Select(t => t.Name).ToArray();
+        Assert.Contains("Stage1Conv1.0.weight", names);
+        Assert.Contains("Stage1Conv1.1.weight", names);
+        Assert.Contains("Stage1Bn2.1.running_var", names);
+        Assert.Contains("Stage2Shortcut.weight", names);
+        Assert.DoesNotContain(names, n => n.StartsWith("Stage1Conv1.2", StringComparison.Ordinal));
+        Assert.Equal(names.Length, names.Distinct().Count());
+    }
 
     [Fact]
     public void BatchNormUsesRunningStatisticsInPredictAndSavesThem()

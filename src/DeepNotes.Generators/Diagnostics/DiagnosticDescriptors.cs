@@ -65,6 +65,11 @@ internal static class DiagnosticDescriptors
         "'{0}' is {1}: a [Model] must be a non-static, non-abstract partial class",
         Declaration, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
+    public static readonly DiagnosticDescriptor BadBlockSignature = new(
+        "DN0012", "Invalid [Block] signature",
+        "[Block] method '{0}': {1}",
+        Declaration, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
     // DN01xx: shapes and operands.
     public static readonly DiagnosticDescriptor LayerInputMismatch = new(
         "DN0101", "Layer input size disagrees with its input",
@@ -115,7 +120,7 @@ internal static class DiagnosticDescriptors
         var all = new[]
         {
             ModelNotPartial, MissingForward, UnsupportedStatement, UnsupportedExpression, BadForwardSignature,
-            BadLayerDeclaration, DuplicateMethod, BadLossSignature, NestedModel, UnknownVariable, NotAModelType,
+            BadLayerDeclaration, DuplicateMethod, BadLossSignature, NestedModel, UnknownVariable, NotAModelType, BadBlockSignature,
             LayerInputMismatch, MatMulMismatch, NotBroadcastable, LossInputMismatch, LossNotScalar, BadOperand,
             WindowTooLarge, InexactOutputSize,
         };

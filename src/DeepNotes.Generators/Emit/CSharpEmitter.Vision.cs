@@ -78,7 +78,7 @@ internal sealed partial class CSharpEmitter
             case NodeKind.Conv2dBackwardWeights:
             {
                 LayerParams lp = Params(f);
-                _w.Line($"// d{lp.Layer.Name}.weight, d{lp.Layer.Name}.bias += from {f.Text}");
+                _w.Line($"// d{lp.Name}.weight, d{lp.Name}.bias += from {f.Text}");
                 _w.Line($"Kernels.Conv2d.BackwardWeights({Weight(lp, "g")}, {Bias(lp, "g")}, {Span(n.Inputs[0])}, {Span(n.Inputs[1])}, batch, s_conv{I(f.Id)}, {ScratchSpan(n)});");
                 break;
             }
@@ -105,7 +105,7 @@ internal sealed partial class CSharpEmitter
             {
                 LayerParams lp = Params(f);
                 Shape x = f.Inputs[0].Shape;
-                _w.Line($"// d{lp.Layer.Name}.weight, d{lp.Layer.Name}.bias += and {n.Output!.Name}: back through {f.Text}");
+                _w.Line($"// d{lp.Name}.weight, d{lp.Name}.bias += and {n.Output!.Name}: back through {f.Text}");
                 _w.Line($"Kernels.BatchNorm.Backward({Span(n.Output!)}, {Weight(lp, "g")}, {Bias(lp, "g")}, {Span(n.Inputs[0])}, {Span(n.Inputs[1])}, {Weight(lp)}, {Span(n.Inputs[2])}, {Span(n.Inputs[3])}, batch, {I(lp.Layer.Out)}, {I(Spatial(x))});");
                 break;
             }

@@ -78,7 +78,8 @@ internal sealed partial class CSharpEmitter
     {
         foreach (LayerSpec layer in _spec.Layers)
         {
-            _w.Line($"{layer.Accessibility} partial global::DeepNotes.Tensor {Identifier(layer.Name)}(global::DeepNotes.Tensor {Identifier(layer.ParameterName)})");
+            string index = layer.Count > 0 ? $"int {Identifier(layer.IndexParameterName)}, " : "";
+            _w.Line($"{layer.Accessibility} partial global::DeepNotes.Tensor {Identifier(layer.Name)}({index}global::DeepNotes.Tensor {Identifier(layer.ParameterName)})");
             _w.Line("    => throw new global::System.NotSupportedException(\"Layer methods describe the model to the compiler and are never run.\");");
         }
     }
@@ -154,13 +155,13 @@ internal sealed partial class CSharpEmitter
             };
             // A batch norm's scale is trained but, like a bias, not decayed.
             string weightRole = p.IsBatchNorm ? "Bias" : "Weight";
-            _w.Line($"    new(\"{l.Name}.weight\", {I(p.WeightOffset)}, [{weightShape}], global::DeepNotes.TensorRole.{weightRole}),");
-            if (p.BiasLength > 0) _w.Line($"    new(\"{l.Name}.bias\", {I(p.BiasOffset)}, [{I(l.Out)}], global::DeepNotes.TensorRole.Bias),");
+            _w.Line($"    new(\"{p.Name}.weight\", {I(p.WeightOffset)}, [{weightShape}], global::DeepNotes.TensorRole.{weightRole}),");
+            if (p.BiasLength > 0) _w.Line($"    new(\"{p.Name}.bias\", {I(p.BiasOffset)}, [{I(l.Out)}], global::DeepNotes.TensorRole.Bias),");
         }
         foreach (LayerParams p in _g.Parameters.Where(p => p.IsBatchNorm))
         {
-            _w.Line($"    new(\"{p.Layer.Name}.running_mean\", {I(p.StateOffset)}, [{I(p.Layer.Out)}], global::DeepNotes.TensorRole.State),");
-            _w.Line($"    new(\"{p.Layer.Name}.running_var\", {I(p.StateOffset + p.Layer.Out)}, [{I(p.Layer.Out)}], global::DeepNotes.TensorRole.State),");
+            _w.Line($"    new(\"{p.Name}.running_mean\", {I(p.StateOffset)}, [{I(p.Layer.Out)}], global::DeepNotes.TensorRole.State),");
+            _w.Line($"    new(\"{p.Name}.running_var\", {I(p.StateOffset + p.Layer.Out)}, [{I(p.Layer.Out)}], global::DeepNotes.TensorRole.State),");
         }
         _w.Line("];");
         _w.Line();
@@ -190,14 +191,14 @@ internal sealed partial class CSharpEmitter
             LayerSpec l = lp.Layer;
             if (lp.IsBatchNorm)
             {
-                _w.Line($"p.Slice({I(lp.WeightOffset)}, {I(lp.WeightLength)}).Fill(1f); // {l.Name}.weight (γ)");
-                _w.Line($"p.Slice({I(lp.BiasOffset)}, {I(lp.BiasLength)}).Clear(); // {l.Name}.bias (β)");
-                _w.Line($"p.Slice({I(lp.StateOffset)}, {I(l.Out)}).Clear(); // {l.Name}.running_mean");
-                _w.Line($"p.Slice({I(lp.StateOffset + l.Out)}, {I(l.Out)}).Fill(1f); // {l.Name}.running_var");
+                _w.Line($"p.Slice({I(lp.WeightOffset)}, {I(lp.WeightLength)}).Fill(1f); // {lp.Name}.weight (γ)");
+                _w.Line($"p.Slice({I(lp.BiasOffset)}, {I(lp.BiasLength)}).Clear(); // {lp.Name}.bias (β)");
+                _w.Line($"p.Slice({I(lp.StateOffset)}, {I(l.Out)}).Clear(); // {lp.Name}.running_mean");
+                _w.Line($"p.Slice({I(lp.StateOffset + l.Out)}, {I(l.Out)}).Fill(1f); // {lp.Name}.running_var");
                 continue;
             }
-            _w.Line($"global::DeepNotes.Initializers.Apply(p.Slice({I(lp.WeightOffset)}, {I(lp.WeightLength)}), global::DeepNotes.Init.{lp.Init}, {I(lp.FanIn)}, {I(lp.FanOut)}, {F(l.Std)}, seed, {I(stream++)}); // {l.Name}.weight");
-            if (l.Bias) _w.Line($"p.Slice({I(lp.BiasOffset)}, {I(lp.BiasLength)}).Clear(); // {l.Name}.bias");
+            _w.Line($"global::DeepNotes.Initializers.Apply(p.Slice({I(lp.WeightOffset)}, {I(lp.WeightLength)}), global::DeepNotes.Init.{lp.Init}, {I(lp.FanIn)}, {I(lp.FanOut)}, {F(l.Std)}, seed, {I(stream++)}); // {lp.Name}.weight");
+            if (l.Bias) _w.Line($"p.Slice({I(lp.BiasOffset)}, {I(lp.BiasLength)}).Clear(); // {lp.Name}.bias");
         }
         _w.Line("Gradients.Clear();");
         _w.Line("OptimizerState.Clear();");
@@ -437,7 +438,7 @@ internal sealed partial class CSharpEmitter
         _ => $"(-{F(s.A)} / ({input} * {input}))",
     };
 
-    internal LayerParams Params(Node n) => _g.Parameters.First(p => p.Layer.Name == n.Layer!.Name);
+    internal static LayerParams Params(Node n) => n.Params!;
 
     // ---- backward -----------------------------------------------------------------------------
 
@@ -459,7 +460,7 @@ internal sealed partial class CSharpEmitter
                 LayerParams lp = Params(f!);
                 Value x = n.Inputs[1];
                 string bias = lp.Layer.Bias ? $"g.Slice({I(lp.BiasOffset)}, {I(lp.BiasLength)})" : "default";
-                _w.Line($"// d{lp.Layer.Name}.weight, d{lp.Layer.Name}.bias += from {f!.Text}");
+                _w.Line($"// d{lp.Name}.weight, d{lp.Name}.bias += from {f!.Text}");
                 _w.Line($"Kernels.Dense.BackwardWeights(g.Slice({I(lp.WeightOffset)}, {I(lp.WeightLength)}), {bias}, {Span(n.Inputs[0])}, {Span(x)}, {Rows(x.Shape, lp.Layer.In)}, {I(lp.Layer.In)}, {I(lp.Layer.Out)});");
                 break;
             }

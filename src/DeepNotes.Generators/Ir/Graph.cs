@@ -111,6 +111,8 @@ internal sealed class Node
     public string Text { get; set; }
     public Phase Phase { get; set; }
     public LayerSpec? Layer { get; set; }
+    /// <summary>The tensors of the layer instance this node uses (one of several for an indexed layer).</summary>
+    public LayerParams? Params { get; set; }
     public Act Act { get; set; }
     public List<ChainStep> Steps { get; set; } = new();
     public BinOp Op { get; set; }
@@ -178,8 +180,13 @@ internal sealed class Graph
 /// <summary>A layer's tensors inside the parameter vector.</summary>
 internal sealed class LayerParams
 {
-    public LayerParams(LayerSpec layer, int weightOffset, int biasOffset) { Layer = layer; WeightOffset = weightOffset; BiasOffset = biasOffset; }
+    public LayerParams(LayerSpec layer, string name, int weightOffset, int biasOffset)
+    {
+        Layer = layer; Name = name; WeightOffset = weightOffset; BiasOffset = biasOffset;
+    }
     public LayerSpec Layer { get; }
+    /// <summary>The PyTorch module name: "Hidden", or "Conv.2" for an indexed layer.</summary>
+    public string Name { get; }
     public int WeightOffset { get; }
     public int BiasOffset { get; }
     public int WeightLength => WeightLengthOf(Layer);

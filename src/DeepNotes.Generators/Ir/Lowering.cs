@@ -15,8 +15,9 @@ internal sealed partial class Lowering
     private readonly ModelSpec _spec;
     private readonly List<DiagnosticInfo> _diagnostics;
     private readonly Graph _graph = new();
-    private readonly Dictionary<string, LayerParams> _layers = new();
-    private readonly Dictionary<string, Term> _env = new();
+    private readonly Dictionary<string, LayerParams> _layers = new(); // by instance name
+    private Dictionary<string, Term> _env = new();
+    private int _blockDepth;
 
     private Lowering(ModelSpec spec, List<DiagnosticInfo> diagnostics) { _spec = spec; _diagnostics = diagnostics; }
 
@@ -40,13 +41,17 @@ internal sealed partial class Lowering
         foreach (LayerSpec layer in _spec.Layers)
         {
             if (layer.Kind == LayerKind.Dropout || !layer.IsValid) continue;
-            int weight = offset;
-            offset += LayerParams.WeightLengthOf(layer);
-            int bias = LayerParams.BiasLengthOf(layer) > 0 ? offset : -1;
-            offset += LayerParams.BiasLengthOf(layer);
-            var p = new LayerParams(layer, weight, bias) { Init = layer.Init };
-            _layers[layer.Name] = p;
-            _graph.Parameters.Add(p);
+            for (int k = 0; k < System.Math.Max(1, layer.Count); k++)
+            {
+                string name = layer.Count > 0 ? layer.Name + "." + k.ToString(System.Globalization.CultureInfo.InvariantCulture) : layer.Name;
+                int weight = offset;
+                offset += LayerParams.WeightLengthOf(layer);
+                int bias = LayerParams.BiasLengthOf(layer) > 0 ? offset : -1;
+                offset += LayerParams.BiasLengthOf(layer);
+                var p = new LayerParams(layer, name, weight, bias) { Init = layer.Init };
+                _layers[name] = p;
+                _graph.Parameters.Add(p);
+            }
         }
         foreach (LayerParams p in _graph.Parameters.Where(p => p.IsBatchNorm))
         {
@@ -174,6 +179,7 @@ internal sealed partial class Lowering
             }
             case ExprKind.Binary: return LowerBinary(e);
             case ExprKind.Layer: return LowerLayer(e);
+            case ExprKind.Block: return LowerBlock(e);
             case ExprKind.Op: return LowerOp(e);
             default: return Term.Error;
         }
@@ -226,13 +232,32 @@ internal sealed partial class Lowering
     private Term LowerLayer(ExprSpec e)
     {
         LayerSpec? layer = _spec.Layers.FirstOrDefault(l => l.Name == e.Name);
-        if (e.Args.Count != 1 || layer is null) return Unsupported(e, "a layer takes one tensor");
-        Term x = LowerExpr(e.Args[0]);
+        if (layer is null) return Unsupported(e, "not a layer of the model");
+        int expected = layer.Count > 0 ? 2 : 1;
+        if (e.Args.Count != expected) return Unsupported(e, layer.Count > 0 ? "an indexed layer takes a constant index and a tensor" : "a layer takes one tensor");
+        string instance = layer.Name;
+        if (layer.Count > 0)
+        {
+            Term index = LowerExpr(e.Args[0]);
+            if (index.IsError) return index;
+            if (index.Constant is not float f || f != System.Math.Floor(f) || f < 0 || f >= layer.Count)
+                return BadOperand(e, $"the index of {layer.Name} must be a constant in [0, {layer.Count}), got {Describe(index)}");
+            instance = layer.Name + "." + ((int)f).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        Term x = LowerExpr(e.Args[expected - 1]);
         if (x.IsError) return x;
         if (x.IsLabels) return LabelsMisuse(e);
         if (!layer.IsValid) return Term.Error; // the parser reported the declaration
         Value v = RequireTensor(x, e);
         if (v is null) return Term.Error;
+        _layers.TryGetValue(instance, out LayerParams? lp);
+        Term result = LowerLayerKind(v, layer, e);
+        if (result.Value?.Producer is { } producer && producer.Layer == layer) producer.Params = lp;
+        return result;
+    }
+
+    private Term LowerLayerKind(Value v, LayerSpec layer, ExprSpec e)
+    {
         if (layer.Kind == LayerKind.Dropout) return LowerDropout(v, layer.P, e);
         if (layer.Kind == LayerKind.Conv2d) return LowerConv2d(v, layer, e);
         if (layer.Kind is LayerKind.BatchNorm2d or LayerKind.BatchNorm1d) return LowerBatchNorm(v, layer, e);
@@ -357,6 +382,37 @@ internal sealed partial class Lowering
                 return LowerGlobalAvgPool(args, e);
             default:
                 return Unsupported(e, $"Ops.{e.Name} is not implemented by this version of the compiler");
+        }
+    }
+
+    /// <summary>Inlines a [Block] helper: its parameters bound to the call's tensors and constants, its body lowered in a scope of its own.</summary>
+    private Term LowerBlock(ExprSpec e)
+    {
+        MethodSpec? block = _spec.Blocks.FirstOrDefault(b => b.Name == e.Name);
+        if (block is null) return Unsupported(e, "not a [Block] of the model");
+        if (_blockDepth >= 32) return Unsupported(e, "blocks nest more than 32 deep (a block that calls itself?)");
+        if (e.Args.Count != block.Parameters.Count) return BadOperand(e, $"{block.Name} takes {block.Parameters.Count} arguments");
+        var scope = new Dictionary<string, Term>();
+        for (int i = 0; i < e.Args.Count; i++)
+        {
+            Term arg = LowerExpr(e.Args[i]);
+            if (arg.IsError) return arg;
+            ParameterSpec parameter = block.Parameters[i];
+            if (parameter.IsInt ? arg.Constant is null : arg.Value is null)
+                return BadOperand(e, $"argument '{parameter.Name}' of {block.Name} must be {(parameter.IsInt ? "a constant int" : "a tensor")}, got {Describe(arg)}");
+            scope[parameter.Name] = arg;
+        }
+        Dictionary<string, Term> outer = _env;
+        _env = scope;
+        _blockDepth++;
+        try
+        {
+            return LowerBody(block, "Block", out _);
+        }
+        finally
+        {
+            _blockDepth--;
+            _env = outer;
         }
     }
 

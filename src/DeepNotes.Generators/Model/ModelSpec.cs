@@ -24,6 +24,11 @@ internal sealed record LayerSpec(
     public int PadH { get; init; }
     public int PadW { get; init; }
 
+    /// <summary>Indexed layers (ModuleList): how many, 0 for a single layer taking only a tensor.</summary>
+    public int Count { get; init; }
+    /// <summary>The name of the index parameter of an indexed layer ("i"), for its stub.</summary>
+    public string IndexParameterName { get; init; } = "";
+
     // Batch norm (In = Out = channels).
     public float Momentum { get; init; } = 0.1f;
     public float Epsilon { get; init; } = 1e-5f;
@@ -33,7 +38,7 @@ internal sealed record LayerSpec(
         name is "LinearAttribute" or "DropoutAttribute" or "Conv2dAttribute" or "BatchNorm2dAttribute" or "BatchNorm1dAttribute";
 }
 
-internal enum ExprKind { Identifier, Constant, Op, Layer, Binary, Negate }
+internal enum ExprKind { Identifier, Constant, Op, Layer, Binary, Negate, Block }
 
 /// <summary>An expression of the spec language. <see cref="Name"/> is the op, layer, identifier or operator.</summary>
 internal sealed record ExprSpec(ExprKind Kind, string Name, float Value, EquatableArray<ExprSpec> Args, string Text, LocationInfo? Location)
@@ -46,7 +51,11 @@ internal enum StmtKind { Assign, Return }
 
 internal sealed record StmtSpec(StmtKind Kind, string Target, ExprSpec Value, string Text, LocationInfo? Location);
 
-internal sealed record ParameterSpec(string Name, bool IsLabels, EquatableArray<int> Shape, bool HasShape, LocationInfo? Location);
+internal sealed record ParameterSpec(string Name, bool IsLabels, EquatableArray<int> Shape, bool HasShape, LocationInfo? Location)
+{
+    /// <summary>A block's constant int parameter (an index), not a tensor.</summary>
+    public bool IsInt { get; init; }
+}
 
 internal sealed record MethodSpec(string Name, EquatableArray<ParameterSpec> Parameters, EquatableArray<StmtSpec> Body, LocationInfo? Location);
 
@@ -57,6 +66,8 @@ internal sealed record ModelSpec(
     EquatableArray<DiagnosticInfo> Diagnostics, LocationInfo? Location)
 {
     public bool IsPartial { get; init; } = true;
+    /// <summary>[Block] helper methods, inlined at each call.</summary>
+    public EquatableArray<MethodSpec> Blocks { get; init; } = EquatableArray<MethodSpec>.Empty;
     public string Accessibility { get; init; } = "public";
     /// <summary>"&lt;T&gt;" for a generic model (an error, DN0009, but its layer stubs still need it); empty otherwise.</summary>
     public string TypeParameters { get; init; } = "";

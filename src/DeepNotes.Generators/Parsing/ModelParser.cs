@@ -43,6 +43,7 @@ internal static class ModelParser
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NestedModel, classLocation, type.Name));
 
         var layers = new List<LayerSpec>();
+        var blocks = new List<MethodSpec>();
         MethodSpec? forward = null, loss = null;
         foreach (ISymbol member in type.GetMembers())
         {
@@ -66,6 +67,9 @@ internal static class ModelParser
                             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DuplicateMethod, LocationOf(method), type.Name, "Forward"));
                         else
                             forward = ParseMethod(method, context.SemanticModel, type, "Forward", diagnostics, ct);
+                        break;
+                    case "BlockAttribute":
+                        blocks.Add(ParseMethod(method, context.SemanticModel, type, "Block", diagnostics, ct));
                         break;
                     case "LossAttribute":
                         if (loss is not null)
@@ -93,6 +97,7 @@ internal static class ModelParser
             layers.ToEquatableArray(), forward, loss, diagnostics.ToEquatableArray(), classLocation)
         {
             IsPartial = isPartial,
+            Blocks = blocks.ToEquatableArray(),
             Accessibility = AccessibilityKeyword(type.DeclaredAccessibility),
             TypeParameters = TypeParameterList(type),
             HintName = string.Join(".", hintParts) + ".g.cs",
@@ -135,10 +140,17 @@ internal static class ModelParser
         bool implemented = !method.IsPartialDefinition || method.PartialImplementationPart is not null;
         if (implemented)
             problems.Add(("a layer must be a partial method without a body", location));
-        bool signature = method.Parameters.Length == 1 && IsTensor(method.Parameters[0].Type) && method.Parameters[0].RefKind == RefKind.None
+        int count = attribute.NamedArguments.FirstOrDefault(a => a.Key == "Count").Value.Value is int cv ? cv : 0;
+        // One layer: Tensor F(Tensor x). Indexed layers (Count = n): Tensor F(int i, Tensor x).
+        int tensorParameter = count > 0 ? 1 : 0;
+        bool signature = method.Parameters.Length == tensorParameter + 1
+                         && (count == 0 || method.Parameters[0].Type.SpecialType == SpecialType.System_Int32 && method.Parameters[0].RefKind == RefKind.None)
+                         && IsTensor(method.Parameters[tensorParameter].Type) && method.Parameters[tensorParameter].RefKind == RefKind.None
                          && IsTensor(method.ReturnType) && !method.ReturnsByRef && !method.ReturnsByRefReadonly;
         if (!signature)
-            problems.Add(("a layer must take one Tensor and return a Tensor", location));
+            problems.Add((count > 0 ? $"a layer with Count = {count.ToString(CultureInfo.InvariantCulture)} must take an int index and a Tensor, and return a Tensor"
+                                    : "a layer must take one Tensor and return a Tensor", location));
+        if (count < 0) problems.Add(($"Count must not be negative, got {count.ToString(CultureInfo.InvariantCulture)}", argumentsLocation));
         if (method.IsStatic) problems.Add(("a layer must not be static", location));
 
         LayerKind kind = name switch
@@ -210,9 +222,11 @@ internal static class ModelParser
         if (implemented || !signature || method.IsStatic) return null;
 
         return new LayerSpec(method.Name, kind, inF, outF, bias, init, std, p,
-            AccessibilityKeyword(method.DeclaredAccessibility), Identifier(method.Parameters[0].Name), location)
+            AccessibilityKeyword(method.DeclaredAccessibility), Identifier(method.Parameters[tensorParameter].Name), location)
         {
             IsValid = problems.Count == 0,
+            Count = count,
+            IndexParameterName = count > 0 ? Identifier(method.Parameters[0].Name) : "",
             KernelH = kh, KernelW = kw, StrideH = sh, StrideW = sw, PadH = ph, PadW = pw,
             Momentum = momentum, Epsilon = epsilon,
         };
@@ -246,12 +260,13 @@ internal static class ModelParser
                     foreach (TypedConstant v in arg.Values) dims.Add(v.Value is int d ? d : 0);
             }
             bool isLabels = IsLabels(parameter.Type);
-            if (!isLabels && !IsTensor(parameter.Type))
+            bool isInt = role == "Block" && parameter.Type.SpecialType == SpecialType.System_Int32;
+            if (!isLabels && !isInt && !IsTensor(parameter.Type))
             {
-                DiagnosticDescriptor d = role == "Forward" ? DiagnosticDescriptors.BadForwardSignature : DiagnosticDescriptors.BadLossSignature;
+                DiagnosticDescriptor d = role switch { "Forward" => DiagnosticDescriptors.BadForwardSignature, "Block" => DiagnosticDescriptors.BadBlockSignature, _ => DiagnosticDescriptors.BadLossSignature };
                 diagnostics.Add(DiagnosticInfo.Create(d, LocationOf(parameter), method.Name, $"parameter '{parameter.Name}' must be a Tensor or Labels, not {parameter.Type.ToDisplayString()}"));
             }
-            parameters.Add(new ParameterSpec(parameter.Name, isLabels, dims.ToEquatableArray(), shapeAttribute is not null, LocationOf(parameter)));
+            parameters.Add(new ParameterSpec(parameter.Name, isLabels, dims.ToEquatableArray(), shapeAttribute is not null, LocationOf(parameter)) { IsInt = isInt });
         }
 
         var body = new List<StmtSpec>();
@@ -273,7 +288,7 @@ internal static class ModelParser
         }
         if (!IsTensor(method.ReturnType))
         {
-            DiagnosticDescriptor d = role == "Forward" ? DiagnosticDescriptors.BadForwardSignature : DiagnosticDescriptors.BadLossSignature;
+            DiagnosticDescriptor d = role switch { "Forward" => DiagnosticDescriptors.BadForwardSignature, "Block" => DiagnosticDescriptors.BadBlockSignature, _ => DiagnosticDescriptors.BadLossSignature };
             diagnostics.Add(DiagnosticInfo.Create(d, LocationOf(method), method.Name, $"must return Tensor, not {method.ReturnType.ToDisplayString()}"));
         }
         return new MethodSpec(method.Name, parameters.ToEquatableArray(), body.ToEquatableArray(), LocationOf(method));
@@ -331,8 +346,11 @@ internal static class ModelParser
                     if (SymbolEqualityComparer.Default.Equals(target.ContainingType, type)
                         && target.GetAttributes().Any(a => LayerSpec.IsLayerAttribute(AttributeName(a))))
                         return new ExprSpec(ExprKind.Layer, target.Name, 0, args, text, location);
+                    if (SymbolEqualityComparer.Default.Equals(target.ContainingType, type)
+                        && target.GetAttributes().Any(a => AttributeName(a) == "BlockAttribute"))
+                        return new ExprSpec(ExprKind.Block, target.Name, 0, args, text, location);
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedExpression, location, text,
-                        $"'{target.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat)}' is neither an op of DeepNotes.Ops nor a layer of the model"));
+                        $"'{target.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat)}' is neither an op of DeepNotes.Ops, a layer nor a [Block] of the model"));
                 }
                 else
                 {

@@ -103,7 +103,7 @@ internal static class Fusion
         foreach (LayerParams p in g.Parameters)
         {
             if (p.Layer.Init != InitKind.Auto) { p.Init = p.Layer.Init; continue; }
-            bool relu = g.Nodes.Any(n => n.Kind is NodeKind.Dense or NodeKind.Conv2d && n.Layer?.Name == p.Layer.Name && n.Act == Act.Relu);
+            bool relu = g.Nodes.Any(n => n.Kind is NodeKind.Dense or NodeKind.Conv2d && n.Params == p && n.Act == Act.Relu);
             p.Init = relu ? InitKind.HeUniform : InitKind.XavierUniform;
         }
     }

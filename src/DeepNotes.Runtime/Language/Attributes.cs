@@ -12,6 +12,14 @@ public sealed class ForwardAttribute : Attribute;
 [AttributeUsage(AttributeTargets.Method, Inherited = false)]
 public sealed class LossAttribute : Attribute;
 
+/// <summary>
+/// A helper method of the model whose body is in the model language; each call is inlined by the
+/// compiler. Its parameters are tensors and constant ints (e.g. the index of the indexed layers a
+/// block uses), so one block is declared once and used several times.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, Inherited = false)]
+public sealed class BlockAttribute : Attribute;
+
 /// <summary>The per-example shape of a <see cref="Tensor"/> parameter; the batch dimension is implicit.</summary>
 [AttributeUsage(AttributeTargets.Parameter, Inherited = false)]
 public sealed class ShapeAttribute(params int[] dims) : Attribute
@@ -37,6 +45,13 @@ public enum Init
 [AttributeUsage(AttributeTargets.Method, Inherited = false)]
 public sealed class LinearAttribute(int inFeatures, int outFeatures) : Attribute
 {
+    /// <summary>
+    /// Declares <c>Count</c> layers of this kind at once, like PyTorch's ModuleList: the method then
+    /// takes a constant index first, <c>Tensor Conv(int i, Tensor x)</c>, and the tensors are named
+    /// <c>Conv.0.weight</c>, <c>Conv.1.weight</c>, …
+    /// </summary>
+    public int Count { get; set; }
+
     public int InFeatures { get; } = inFeatures;
     public int OutFeatures { get; } = outFeatures;
     public bool Bias { get; set; } = true;
@@ -49,6 +64,13 @@ public sealed class LinearAttribute(int inFeatures, int outFeatures) : Attribute
 [AttributeUsage(AttributeTargets.Method, Inherited = false)]
 public sealed class DropoutAttribute(float p) : Attribute
 {
+    /// <summary>
+    /// Declares <c>Count</c> layers of this kind at once, like PyTorch's ModuleList: the method then
+    /// takes a constant index first, <c>Tensor Conv(int i, Tensor x)</c>, and the tensors are named
+    /// <c>Conv.0.weight</c>, <c>Conv.1.weight</c>, …
+    /// </summary>
+    public int Count { get; set; }
+
     public float P { get; } = p;
 }
 
@@ -60,6 +82,13 @@ public sealed class DropoutAttribute(float p) : Attribute
 [AttributeUsage(AttributeTargets.Method, Inherited = false)]
 public sealed class Conv2dAttribute(int inChannels, int outChannels) : Attribute
 {
+    /// <summary>
+    /// Declares <c>Count</c> layers of this kind at once, like PyTorch's ModuleList: the method then
+    /// takes a constant index first, <c>Tensor Conv(int i, Tensor x)</c>, and the tensors are named
+    /// <c>Conv.0.weight</c>, <c>Conv.1.weight</c>, …
+    /// </summary>
+    public int Count { get; set; }
+
     public int InChannels { get; } = inChannels;
     public int OutChannels { get; } = outChannels;
     public int Kernel { get; set; } = 1;
@@ -86,6 +115,13 @@ public sealed class Conv2dAttribute(int inChannels, int outChannels) : Attribute
 [AttributeUsage(AttributeTargets.Method, Inherited = false)]
 public sealed class BatchNorm2dAttribute(int channels) : Attribute
 {
+    /// <summary>
+    /// Declares <c>Count</c> layers of this kind at once, like PyTorch's ModuleList: the method then
+    /// takes a constant index first, <c>Tensor Conv(int i, Tensor x)</c>, and the tensors are named
+    /// <c>Conv.0.weight</c>, <c>Conv.1.weight</c>, …
+    /// </summary>
+    public int Count { get; set; }
+
     public int Channels { get; } = channels;
     public float Momentum { get; set; } = 0.1f;
     public float Epsilon { get; set; } = 1e-5f;
@@ -95,6 +131,13 @@ public sealed class BatchNorm2dAttribute(int channels) : Attribute
 [AttributeUsage(AttributeTargets.Method, Inherited = false)]
 public sealed class BatchNorm1dAttribute(int features) : Attribute
 {
+    /// <summary>
+    /// Declares <c>Count</c> layers of this kind at once, like PyTorch's ModuleList: the method then
+    /// takes a constant index first, <c>Tensor Conv(int i, Tensor x)</c>, and the tensors are named
+    /// <c>Conv.0.weight</c>, <c>Conv.1.weight</c>, …
+    /// </summary>
+    public int Count { get; set; }
+
     public int Features { get; } = features;
     public float Momentum { get; set; } = 0.1f;
     public float Epsilon { get; set; } = 1e-5f;
