@@ -32,6 +32,14 @@ public class ConvTests
             new(1, 35, 35, 8, 11, 11, 4, 4, 1, 1),  // AlexNet C1 in miniature
             new(1, 1, 1, 1, 1, 1, 1, 1, 0, 0),
             new(7, 6, 5, 33, 3, 2, 2, 1, 1, 0),     // Cout past a GEMM tile
+            // Stride 1 and wide enough for the direct kernels: odd rows, channel blocks with a ragged end,
+            // exactly one vector of columns (8 and 16), asymmetric padding.
+            new(3, 17, 21, 11, 3, 4, 1, 1, 1, 2),
+            new(2, 9, 20, 19, 2, 3, 1, 1, 0, 0),
+            new(1, 3, 18, 9, 2, 3, 1, 1, 0, 0),
+            new(2, 4, 16, 5, 2, 1, 1, 1, 0, 0),
+            new(2, 5, 10, 3, 3, 3, 1, 1, 0, 0),
+            new(5, 12, 40, 8, 5, 5, 1, 1, 2, 0),
         });
         var rng = new Random(2024);
         for (int t = 0; t < 8; t++)
@@ -48,6 +56,9 @@ public class ConvTests
         for (int i = 0; i < FixedShapes.Length; i++) yield return new object[] { i };
     }
 
+    // Every forward path; a direct one the shape cannot take runs im2col.
+    private static readonly Conv2dPath[] Paths = { Conv2dPath.Auto, Conv2dPath.Im2Col, Conv2dPath.Direct256, Conv2dPath.Direct512 };
+
     private static int BatchFor(in Conv2dShape s) => s.InSize > 1000 ? 2 : 3;
 
     [Theory, MemberData(nameof(ShapeIndices))]
@@ -62,10 +73,12 @@ public class ConvTests
         Conv2d.Reference(expected, x, w, bias, batch, s);
         Conv2d.Reference(bound, Abs(x), Abs(w), Abs(bias), batch, s);   // Σ |terms| per output
 
+        foreach (Conv2dPath path in Paths)
         foreach (bool withBias in new[] { true, false })
         {
             float[] y = Filled(batch * s.OutSize, float.NaN);   // overwritten, never read
-            Conv2d.Forward(y, x, w, withBias ? bias : default, batch, s, Activation.None, scratch);
+            Array.Fill(scratch, float.NaN);
+            Conv2d.Forward(y, x, w, withBias ? bias : default, batch, s, Activation.None, scratch, path);
             float[] exp = expected;
             if (!withBias)
             {
@@ -74,7 +87,7 @@ public class ConvTests
             }
             double tol = 2e-6 * Math.Sqrt(s.ColumnRows + 1);
             for (int i = 0; i < y.Length; i++)
-                Close(exp[i], y[i], tol * (bound[i] + 1e-3), $"{s} y[{i}]");
+                Close(exp[i], y[i], tol * (bound[i] + 1e-3), $"{path} {s} y[{i}]");
         }
     }
 
@@ -101,6 +114,26 @@ public class ConvTests
     }
 
     [Fact]
+    public void ShallowStrideOneConvolutionsGoDirect()
+    {
+        var lenet1 = new Conv2dShape(1, 28, 28, 6, 5, 5, 1, 1, 2, 2);
+        var lenet3 = new Conv2dShape(6, 14, 14, 16, 5, 5, 1, 1, 0, 0);
+        var deep = new Conv2dShape(128, 28, 28, 128, 3, 3, 1, 1, 1, 1);
+        var strided = new Conv2dShape(1, 224, 224, 96, 11, 11, 4, 4, 1, 1);
+        if (System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            Assert.Equal(Conv2dPath.Direct512, Conv2d.Resolve(Conv2dPath.Auto, lenet1));
+        else if (System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            Assert.Equal(Conv2dPath.Direct256, Conv2d.Resolve(Conv2dPath.Auto, lenet1));
+        if (System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            Assert.Equal(Conv2dPath.Direct256, Conv2d.Resolve(Conv2dPath.Auto, lenet3));   // 10 columns: too narrow for 16-wide vectors
+        Assert.Equal(Conv2dPath.Im2Col, Conv2d.Resolve(Conv2dPath.Auto, deep));
+        Assert.Equal(Conv2dPath.Im2Col, Conv2d.Resolve(Conv2dPath.Auto, strided));
+        Assert.Equal(Conv2dPath.Im2Col, Conv2d.Resolve(Conv2dPath.Direct512, strided));
+        Assert.Equal(Conv2dPath.Im2Col, Conv2d.Resolve(Conv2dPath.Direct512, lenet3));
+        Assert.Equal(Conv2dPath.Direct256, Conv2d.Resolve(Conv2dPath.Direct256, lenet3));
+    }
+
+    [Fact]
     public void ShapeSizes()
     {
         var alex = new Conv2dShape(1, 224, 224, 96, 11, 11, 4, 4, 1, 1);
@@ -118,12 +151,13 @@ public class ConvTests
     [InlineData(Activation.Relu)] [InlineData(Activation.Sigmoid)] [InlineData(Activation.Tanh)]
     public void ActivationIsTheEpilogue(Activation activation)
     {
-        foreach (Conv2dShape s in new[] { FixedShapes[4], new Conv2dShape(3, 8, 8, 6, 1, 1, 1, 1, 0, 0) })
+        foreach (Conv2dShape s in new[] { FixedShapes[4], FixedShapes[14], new Conv2dShape(3, 8, 8, 6, 1, 1, 1, 1, 0, 0) })
+        foreach (Conv2dPath path in Paths)
         {
             var rng = new Random(5);
             float[] x = Uniform(rng, 2 * s.InSize), w = Uniform(rng, s.WeightSize), bias = Uniform(rng, s.OutChannels);
             float[] y = new float[2 * s.OutSize], r = new float[y.Length];
-            Conv2d.Forward(y, x, w, bias, 2, s, activation, new float[s.ScratchSize]);
+            Conv2d.Forward(y, x, w, bias, 2, s, activation, new float[s.ScratchSize], path);
             Conv2d.Reference(r, x, w, bias, 2, s);
             for (int i = 0; i < y.Length; i++) Close(Activations.Reference(r[i], activation), y[i], 1e-5, $"{activation} y[{i}]");
         }

@@ -76,8 +76,10 @@ public readonly record struct Conv2dShape(int InChannels, int InHeight, int InWi
 /// Backward data is the transposed GEMM followed by col2im (a scatter-add, the adjoint of im2col);
 /// backward weights is im2col followed by dy·colᵀ accumulated into dW.
 /// A 1×1, stride-1, unpadded convolution skips im2col: each input example already is [Cin, H·W].
+/// A stride-1 convolution with a shallow GEMM (few input channels, such as an image layer) runs
+/// forward through the direct kernels in Conv2dDirect.cs instead, which read the input in place.
 /// </summary>
-public static class Conv2d
+public static partial class Conv2d
 {
     /// <summary>
     /// y[b] = act(W ⋆ x[b] + bias) for every example; overwrites y. w is [Cout, Cin, KH, KW];
@@ -85,6 +87,11 @@ public static class Conv2d
     /// </summary>
     public static void Forward(Span<float> y, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias,
         int batch, in Conv2dShape s, Activation activation, Span<float> scratch)
+        => Forward(y, x, w, bias, batch, s, activation, scratch, Conv2dPath.Auto);
+
+    /// <summary><see cref="Forward(Span{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, int, in Conv2dShape, Activation, Span{float})"/> on an explicit path.</summary>
+    internal static void Forward(Span<float> y, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias,
+        int batch, in Conv2dShape s, Activation activation, Span<float> scratch, Conv2dPath path)
     {
         Validate(batch, s);
         Require(y.Length, (long)batch * s.OutSize, nameof(y));
@@ -97,6 +104,7 @@ public static class Conv2d
         int m = s.OutChannels, n = s.OutSpatial, k = s.ColumnRows;
         ReadOnlySpan<float> weight = w[..(m * k)];
         Span<float> columns = scratch[..s.ScratchSize];
+        path = s.IsPointwise ? Conv2dPath.Im2Col : Resolve(path, s);
         for (int b = 0; b < batch; b++)
         {
             ReadOnlySpan<float> xb = x.Slice(b * s.InSize, s.InSize);
@@ -104,6 +112,10 @@ public static class Conv2d
             if (s.IsPointwise)
             {
                 Gemm.Multiply(yb, weight, xb, m, n, k);
+            }
+            else if (path != Conv2dPath.Im2Col)
+            {
+                ForwardDirect(yb, xb, weight, s, columns, wide: path == Conv2dPath.Direct512);
             }
             else
             {
