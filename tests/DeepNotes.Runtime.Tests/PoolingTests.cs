@@ -21,6 +21,9 @@ public class PoolingTests
         new(2, 5, 6, 5, 6, 1, 1, 0, 0),        // one window: the whole plane
         new(1, 3, 70, 2, 4, 1, 2, 1, 2),       // stride 2 past the 8-wide vector loop
         new(4, 6, 100, 2, 2, 2, 2, 0, 0),      // wide rows through the vector loop with a tail
+        new(2, 8, 28, 2, 2, 2, 2, 0, 0),       // LeNet's pool: 14 outputs, one vector block and an overlapping one
+        new(2, 9, 33, 3, 3, 2, 2, 0, 0),       // 3/2 with exactly two blocks of 8
+        new(1, 7, 40, 2, 4, 1, 2, 1, 0),       // vertical padding, horizontal stride 2 and no horizontal padding
         new(1, 4, 4200, 3, 3, 2, 2, 1, 1),     // a row buffer too long for the stack
         new(1, 1, 1, 1, 1, 1, 1, 0, 0),
     };

@@ -55,8 +55,9 @@ public readonly record struct Pool2dShape(int Channels, int InHeight, int InWidt
 /// Max, average and global-average pooling over NCHW tensors, forward and backward.
 /// Forward is separable: the window's rows are first reduced into one padded row buffer (whole-row
 /// vector operations), then each output takes the reduction of its KW-wide stretch of that row
-/// (vectorised for strides 1 and 2). Max backward recomputes each window's arg-max from x, so no
-/// index tensor is stored; ties go to the first maximum in row-major window order, as in PyTorch.
+/// (vectorised for strides 1 and 2). Max backward recomputes each window's maximum the same way and
+/// routes dy to the first element equal to it (ties go to the first maximum in row-major window order,
+/// as in PyTorch), so no index tensor is stored.
 /// </summary>
 public static class Pooling
 {
@@ -68,44 +69,113 @@ public static class Pooling
     }
 
     /// <summary>dx[argmax of each window] += dy, the arg-max recomputed from x (first maximum wins ties). Overwrites dx.</summary>
+    [SkipLocalsInit]
     public static void MaxBackward(Span<float> dx, ReadOnlySpan<float> dy, ReadOnlySpan<float> x, int batch, in Pool2dShape s)
     {
         Check(dy.Length, dx.Length, batch, s, nameof(dy), nameof(dx));
         Require(x.Length, (long)batch * s.InSize, nameof(x));
         int h = s.InHeight, w = s.InWidth, oh = s.OutHeight, ow = s.OutWidth;
+        int len = w + 2 * s.PadWidth + Pool2dShape.RowSlack;
+        Span<float> t = len <= StackFloats ? stackalloc float[StackFloats] : RowScratch(len);
+        Span<float> max = ow <= StackFloats ? stackalloc float[StackFloats] : GradScratch(ow);
+        t = t[..len];
+        max = max[..ow];
+        t.Fill(float.NegativeInfinity);
         int planes = batch * s.Channels;
+        bool vectorRoute = Avx2.IsSupported && s.StrideWidth == 2 && s.PadWidth == 0 && ow >= 8;
         dx[..(planes * h * w)].Clear();
         for (int p = 0; p < planes; p++)
         {
             ReadOnlySpan<float> xp = x.Slice(p * h * w, h * w);
             Span<float> dxp = dx.Slice(p * h * w, h * w);
-            ReadOnlySpan<float> dyp = dy.Slice(p * oh * ow, oh * ow);
             for (int i = 0; i < oh; i++)
             {
+                // Each window's maximum comes from the vectorised forward; its arg-max is then the first element
+                // equal to it, found without data-dependent branches (a running arg-max comparison mispredicts
+                // on every new maximum of random data, which made this loop ten times slower than forward).
                 int r0 = i * s.StrideHeight - s.PadHeight;
                 int rLo = Math.Max(r0, 0), rHi = Math.Min(r0 + s.KernelHeight, h);
+                Row<MaxOp>(max, t, xp, rLo, rHi, s);
+                ReadOnlySpan<float> dyr = dy.Slice((p * oh + i) * ow, ow);
+                if (vectorRoute)
+                {
+                    RouteStride2(dxp, xp, max, dyr, rLo, rHi, s.KernelWidth, w);
+                    continue;
+                }
                 for (int j = 0; j < ow; j++)
                 {
                     int q0 = j * s.StrideWidth - s.PadWidth;
                     int qLo = Math.Max(q0, 0), qHi = Math.Min(q0 + s.KernelWidth, w);
-                    int best = rLo * w + qLo;
-                    float max = xp[best];
-                    for (int r = rLo; r < rHi; r++)
-                    {
-                        ReadOnlySpan<float> row = xp.Slice(r * w, w);
-                        for (int q = qLo; q < qHi; q++)
-                        {
-                            // Strictly greater keeps the first maximum; a NaN is the maximum, as in forward.
-                            float v = row[q];
-                            if (v > max || (float.IsNaN(v) && !float.IsNaN(max)))
-                            {
-                                max = v;
-                                best = r * w + q;
-                            }
-                        }
-                    }
-                    dxp[best] += dyp[i * ow + j];
+                    dxp[FirstIndexOf(max[j], xp, w, rLo, rHi, qLo, qHi)] += dyr[j];
                 }
+            }
+        }
+    }
+
+    /// <summary>The row-major index of the first element of the window rows [rLo, rHi) × columns [qLo, qHi) equal to
+    /// <paramref name="target"/>, its maximum (a NaN matches a NaN: forward makes any NaN the maximum).
+    /// The scan runs backwards over the whole window with a branch-free select, so random data costs
+    /// no mispredicted branches; the last match it sees is the first in row-major order.</summary>
+    private static int FirstIndexOf(float target, ReadOnlySpan<float> plane, int w, int rLo, int rHi, int qLo, int qHi)
+    {
+        bool nan = float.IsNaN(target);
+        int found = 0;
+        for (int r = rHi - 1; r >= rLo; r--)
+        {
+            int start = r * w + qLo;
+            ReadOnlySpan<float> row = plane.Slice(start, qHi - qLo);
+            for (int q = row.Length - 1; q >= 0; q--)
+            {
+                float v = row[q];
+                bool hit = v == target | (nan & float.IsNaN(v));
+                int mask = -Unsafe.BitCast<bool, byte>(hit);
+                found = (found & ~mask) | ((start + q) & mask);
+            }
+        }
+        return found;
+    }
+
+    /// <summary>
+    /// Max backward for one output row with horizontal stride 2 and no horizontal padding (AVX2), eight
+    /// windows at a time: for each tap, in reverse row-major order, the even elements of a 16-float stretch
+    /// are the eight windows' values there; lanes equal to their window's maximum take that tap's index, so
+    /// the first maximum's index is the one left. Lanes run in the shuffle's order [0 1 4 5 | 2 3 6 7]
+    /// throughout, and one permute restores the order of the indices. A row whose width is not a multiple
+    /// of 8 ends with a block that overlaps the one before it, routing only its new lanes.
+    /// </summary>
+    [SkipLocalsInit]
+    private static unsafe void RouteStride2(Span<float> dxp, ReadOnlySpan<float> xp, ReadOnlySpan<float> max, ReadOnlySpan<float> dyr,
+        int rLo, int rHi, int kw, int w)
+    {
+        int ow = max.Length;
+        Vector256<int> laneColumns = Vector256.Create(0, 2, 8, 10, 4, 6, 12, 14);
+        // The 16th float is an odd element no window needs, and may lie past the end of x: never load it.
+        Vector256<float> first7 = Vector256.Create(-1, -1, -1, -1, -1, -1, -1, 0).AsSingle();
+        int* index = stackalloc int[8];
+        fixed (float* px = xp)
+        fixed (float* pmax = max)
+        fixed (float* pdx = dxp)
+        fixed (float* pdy = dyr)
+        {
+            for (int j = 0; j < ow; j += 8)
+            {
+                int jb = Math.Min(j, ow - 8);
+                Vector256<float> m = Avx2.Permute4x64(Vector256.Load(pmax + jb).AsDouble(), 0b11_01_10_00).AsSingle();
+                Vector256<float> mNaN = ~Vector256.Equals(m, m);
+                Vector256<int> found = Vector256<int>.Zero;
+                for (int r = rHi - 1; r >= rLo; r--)
+                {
+                    for (int v = kw - 1; v >= 0; v--)
+                    {
+                        int start = r * w + 2 * jb + v;
+                        float* src = px + start;
+                        Vector256<float> values = Avx.Shuffle(Vector256.Load(src), Avx.MaskLoad(src + 8, first7), 0b10_00_10_00);
+                        Vector256<float> hit = Vector256.Equals(values, m) | (~Vector256.Equals(values, values) & mNaN);
+                        found = Vector256.ConditionalSelect(hit.AsInt32(), Vector256.Create(start) + laneColumns, found);
+                    }
+                }
+                Avx2.Permute4x64(found.AsInt64(), 0b11_01_10_00).AsInt32().Store(index);
+                for (int l = j - jb; l < 8; l++) pdx[index[l]] += pdy[jb + l];
             }
         }
     }
@@ -195,7 +265,6 @@ public static class Pooling
         Span<float> t = len <= StackFloats ? stackalloc float[StackFloats] : RowScratch(len);
         t = t[..len];
         t.Fill(TOp.Identity);               // the padding and the slack stay at the identity: only the middle is written
-        Span<float> mid = t.Slice(s.PadWidth, w);
         int planes = batch * s.Channels;
         for (int p = 0; p < planes; p++)
         {
@@ -203,14 +272,25 @@ public static class Pooling
             for (int i = 0; i < oh; i++)
             {
                 int r0 = i * s.StrideHeight - s.PadHeight;
-                int rLo = Math.Max(r0, 0), rHi = Math.Min(r0 + s.KernelHeight, h);
-                xp.Slice(rLo * w, w).CopyTo(mid);
-                for (int r = rLo + 1; r < rHi; r++) TOp.Invoke(mid, xp.Slice(r * w, w), mid);
                 Span<float> yr = y.Slice((p * oh + i) * ow, ow);
-                AcrossColumns<TOp>(yr, t, s.KernelWidth, s.StrideWidth);
+                Row<TOp>(yr, t, xp, Math.Max(r0, 0), Math.Min(r0 + s.KernelHeight, h), s);
                 if (scale != 1f) TensorPrimitives.Multiply(yr, scale, yr);
             }
         }
+    }
+
+    /// <summary>
+    /// One output row: input rows [rLo, rHi) reduced into the middle of the padded row buffer t (whose padding
+    /// and slack hold the identity), then each window's columns reduced into dst.
+    /// </summary>
+    private static void Row<TOp>(Span<float> dst, Span<float> t, ReadOnlySpan<float> plane, int rLo, int rHi, in Pool2dShape s)
+        where TOp : struct, IPoolOp
+    {
+        int w = s.InWidth;
+        Span<float> mid = t.Slice(s.PadWidth, w);
+        plane.Slice(rLo * w, w).CopyTo(mid);
+        for (int r = rLo + 1; r < rHi; r++) TOp.Invoke(mid, plane.Slice(r * w, w), mid);
+        AcrossColumns<TOp>(dst, t, s.KernelWidth, s.StrideWidth);
     }
 
     /// <summary>dst[j] = op over v &lt; kw of t[j·stride + v]. t holds at least RowSlack floats past the last window.</summary>
