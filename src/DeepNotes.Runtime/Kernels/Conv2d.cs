@@ -1,68 +1,346 @@
+using System.Numerics.Tensors;
+
 namespace DeepNotes.Kernels;
 
-// Interim naive kernels (replaced by the im2col/GEMM implementation).
+/// <summary>
+/// The sizes of one 2-d convolution over NCHW tensors (per example; the batch is a run-time argument).
+/// Output sizes use PyTorch's floor rule. Validated by every <see cref="Conv2d"/> entry point.
+/// </summary>
 public readonly record struct Conv2dShape(int InChannels, int InHeight, int InWidth, int OutChannels,
     int KernelHeight, int KernelWidth, int StrideHeight, int StrideWidth, int PadHeight, int PadWidth)
 {
     public int OutHeight => (InHeight + 2 * PadHeight - KernelHeight) / StrideHeight + 1;
     public int OutWidth => (InWidth + 2 * PadWidth - KernelWidth) / StrideWidth + 1;
+
+    /// <summary>Floats per example of the input.</summary>
     public int InSize => InChannels * InHeight * InWidth;
+
+    /// <summary>Floats per example of the output.</summary>
     public int OutSize => OutChannels * OutHeight * OutWidth;
+
+    /// <summary>Floats of the weight, [OutChannels, InChannels, KernelHeight, KernelWidth].</summary>
     public int WeightSize => OutChannels * InChannels * KernelHeight * KernelWidth;
-    public int ScratchSize => KernelHeight == 1 && KernelWidth == 1 && StrideHeight == 1 && StrideWidth == 1 && PadHeight == 0 && PadWidth == 0
-        ? 0 : InChannels * KernelHeight * KernelWidth * OutHeight * OutWidth;
+
+    /// <summary>
+    /// Floats of scratch one call needs, independent of the batch: one column matrix
+    /// [InChannels·KernelHeight·KernelWidth, OutHeight·OutWidth]. 0 for a 1×1, stride-1, unpadded
+    /// convolution, which is a plain GEMM over the input as it lies.
+    /// </summary>
+    public int ScratchSize
+    {
+        get { return IsPointwise ? 0 : ColumnRows * OutSpatial; }
+    }
+
+    /// <summary>Rows of the column matrix: the GEMM's inner dimension.</summary>
+    internal int ColumnRows => InChannels * KernelHeight * KernelWidth;
+
+    internal int OutSpatial => OutHeight * OutWidth;
+
+    internal bool IsPointwise => KernelHeight == 1 && KernelWidth == 1 && StrideHeight == 1 && StrideWidth == 1
+                                 && PadHeight == 0 && PadWidth == 0;
+
+    // Prints the ten sizes alone: the derived ones divide by the strides, and ToString must not throw
+    // on the invalid shape it is describing.
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append($"InChannels = {InChannels}, InHeight = {InHeight}, InWidth = {InWidth}, OutChannels = {OutChannels}, ");
+        builder.Append($"KernelHeight = {KernelHeight}, KernelWidth = {KernelWidth}, StrideHeight = {StrideHeight}, ");
+        builder.Append($"StrideWidth = {StrideWidth}, PadHeight = {PadHeight}, PadWidth = {PadWidth}");
+        return true;
+    }
+
+    /// <summary>Throws unless every size is positive, strides are positive, padding is not negative, the
+    /// kernel fits the padded input and every derived size fits an int.</summary>
+    internal void Validate(string name)
+    {
+        if (InChannels <= 0 || InHeight <= 0 || InWidth <= 0 || OutChannels <= 0 || KernelHeight <= 0 || KernelWidth <= 0)
+            throw new ArgumentException($"Convolution sizes must be positive: {this}.", name);
+        if (StrideHeight <= 0 || StrideWidth <= 0 || PadHeight < 0 || PadWidth < 0)
+            throw new ArgumentException($"Convolution strides must be positive and padding non-negative: {this}.", name);
+        if ((long)InHeight + 2L * PadHeight < KernelHeight || (long)InWidth + 2L * PadWidth < KernelWidth)
+            throw new ArgumentException($"The {KernelHeight}×{KernelWidth} kernel is larger than the padded input: {this}.", name);
+        long oh = ((long)InHeight + 2L * PadHeight - KernelHeight) / StrideHeight + 1;
+        long ow = ((long)InWidth + 2L * PadWidth - KernelWidth) / StrideWidth + 1;
+        long rows = (long)InChannels * KernelHeight * KernelWidth;
+        if ((long)InChannels * InHeight * InWidth > int.MaxValue || OutChannels * oh * ow > int.MaxValue
+            || OutChannels * rows > int.MaxValue || rows * oh * ow > int.MaxValue)
+            throw new ArgumentException($"Convolution sizes overflow 32-bit indexing: {this}.", name);
+    }
 }
 
-public static class Conv2d
+/// <summary>
+/// 2-d convolution (cross-correlation, as PyTorch: the kernel is not flipped) over NCHW tensors.
+/// Each example goes through im2col into the caller's scratch, a [Cin·KH·KW, OH·OW] matrix whose
+/// row (c, kh, kw) holds the input pixel each output position sees through that tap (0 in the
+/// padding); the convolution is then one GEMM with the weight viewed as [Cout, Cin·KH·KW].
+/// Backward data is the transposed GEMM followed by col2im (a scatter-add, the adjoint of im2col);
+/// backward weights is im2col followed by dy·colᵀ accumulated into dW.
+/// A 1×1, stride-1, unpadded convolution skips im2col: each input example already is [Cin, H·W].
+/// A stride-1 convolution with a shallow GEMM (few input channels, such as an image layer) runs
+/// forward through the direct kernels in Conv2dDirect.cs instead, which read the input in place.
+/// </summary>
+public static partial class Conv2d
 {
-    public static void Forward(Span<float> y, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, int batch, in Conv2dShape s, Activation activation, Span<float> scratch)
+    /// <summary>
+    /// y[b] = act(W ⋆ x[b] + bias) for every example; overwrites y. w is [Cout, Cin, KH, KW];
+    /// bias is [Cout] or empty. <paramref name="scratch"/> holds at least <see cref="Conv2dShape.ScratchSize"/> floats.
+    /// </summary>
+    public static void Forward(Span<float> y, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias,
+        int batch, in Conv2dShape s, Activation activation, Span<float> scratch)
+        => Forward(y, x, w, bias, batch, s, activation, scratch, Conv2dPath.Auto);
+
+    /// <summary><see cref="Forward(Span{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, int, in Conv2dShape, Activation, Span{float})"/> on an explicit path.</summary>
+    internal static void Forward(Span<float> y, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias,
+        int batch, in Conv2dShape s, Activation activation, Span<float> scratch, Conv2dPath path)
     {
-        Reference(y, x, w, bias, batch, s);
-        if (activation != Activation.None) Activations.Forward(y[..(batch * s.OutSize)], y[..(batch * s.OutSize)], activation);
+        Validate(batch, s);
+        Require(y.Length, (long)batch * s.OutSize, nameof(y));
+        Require(x.Length, (long)batch * s.InSize, nameof(x));
+        Require(w.Length, s.WeightSize, nameof(w));
+        if (!bias.IsEmpty) Require(bias.Length, s.OutChannels, nameof(bias));
+        Require(scratch.Length, s.ScratchSize, nameof(scratch));
+        if ((uint)activation > (uint)Activation.Tanh) throw new ArgumentOutOfRangeException(nameof(activation));
+
+        int m = s.OutChannels, n = s.OutSpatial, k = s.ColumnRows;
+        ReadOnlySpan<float> weight = w[..(m * k)];
+        Span<float> columns = scratch[..s.ScratchSize];
+        path = s.IsPointwise ? Conv2dPath.Im2Col : Resolve(path, s);
+        for (int b = 0; b < batch; b++)
+        {
+            ReadOnlySpan<float> xb = x.Slice(b * s.InSize, s.InSize);
+            Span<float> yb = y.Slice(b * s.OutSize, s.OutSize);
+            if (s.IsPointwise)
+            {
+                Gemm.Multiply(yb, weight, xb, m, n, k);
+            }
+            else if (path != Conv2dPath.Im2Col)
+            {
+                ForwardDirect(yb, xb, weight, s, columns, wide: path == Conv2dPath.Direct512);
+            }
+            else
+            {
+                Im2Col(columns, xb, s);
+                Gemm.Multiply(yb, weight, columns, m, n, k);
+            }
+            // The epilogue runs per example while its output is still in cache.
+            if (!bias.IsEmpty)
+            {
+                for (int o = 0; o < m; o++)
+                {
+                    Span<float> plane = yb.Slice(o * n, n);
+                    TensorPrimitives.Add(plane, bias[o], plane);
+                }
+            }
+            if (activation != Activation.None) Activations.Forward(yb, yb, activation);
+        }
     }
 
-    public static void BackwardData(Span<float> dx, ReadOnlySpan<float> dy, ReadOnlySpan<float> w, int batch, in Conv2dShape s, Span<float> scratch)
+    /// <summary>
+    /// dx[b] = Wᵀ ⋆ dy[b], the transposed convolution (the adjoint of <see cref="Forward"/> without bias
+    /// and activation); contributions that land in the padding are dropped. Overwrites dx.
+    /// </summary>
+    public static void BackwardData(Span<float> dx, ReadOnlySpan<float> dy, ReadOnlySpan<float> w, int batch,
+        in Conv2dShape s, Span<float> scratch)
     {
-        dx[..(batch * s.InSize)].Clear();
-        Loops(0, dx, default, dy, w, default, batch, s);
+        Validate(batch, s);
+        Require(dx.Length, (long)batch * s.InSize, nameof(dx));
+        Require(dy.Length, (long)batch * s.OutSize, nameof(dy));
+        Require(w.Length, s.WeightSize, nameof(w));
+        Require(scratch.Length, s.ScratchSize, nameof(scratch));
+
+        int m = s.OutChannels, n = s.OutSpatial, k = s.ColumnRows;
+        ReadOnlySpan<float> weight = w[..(m * k)];
+        Span<float> columns = scratch[..s.ScratchSize];
+        for (int b = 0; b < batch; b++)
+        {
+            Span<float> dxb = dx.Slice(b * s.InSize, s.InSize);
+            ReadOnlySpan<float> dyb = dy.Slice(b * s.OutSize, s.OutSize);
+            if (s.IsPointwise)
+            {
+                Gemm.Multiply(dxb, weight, dyb, k, n, m, transA: true);
+            }
+            else
+            {
+                Gemm.Multiply(columns, weight, dyb, k, n, m, transA: true);
+                dxb.Clear();
+                Col2ImAdd(dxb, columns, s);
+            }
+        }
     }
 
-    public static void BackwardWeights(Span<float> dw, Span<float> dbias, ReadOnlySpan<float> dy, ReadOnlySpan<float> x, int batch, in Conv2dShape s, Span<float> scratch)
+    /// <summary>
+    /// dW += Σ_b dy[b] ⋆ x[b] (as [Cout, Cin·KH·KW] = dy[b]·col(x[b])ᵀ) and dbias += Σ dy over batch and
+    /// space. Both accumulate; <paramref name="dbias"/> may be empty when the layer has no bias.
+    /// </summary>
+    public static void BackwardWeights(Span<float> dw, Span<float> dbias, ReadOnlySpan<float> dy, ReadOnlySpan<float> x,
+        int batch, in Conv2dShape s, Span<float> scratch)
     {
-        Loops(1, dw, x, dy, default, default, batch, s);
-        if (!dbias.IsEmpty)
-            for (int b = 0; b < batch; b++)
-                for (int o = 0; o < s.OutChannels; o++)
-                    for (int i = 0; i < s.OutHeight * s.OutWidth; i++) dbias[o] += dy[b * s.OutSize + o * s.OutHeight * s.OutWidth + i];
+        Validate(batch, s);
+        Require(dw.Length, s.WeightSize, nameof(dw));
+        if (!dbias.IsEmpty) Require(dbias.Length, s.OutChannels, nameof(dbias));
+        Require(dy.Length, (long)batch * s.OutSize, nameof(dy));
+        Require(x.Length, (long)batch * s.InSize, nameof(x));
+        Require(scratch.Length, s.ScratchSize, nameof(scratch));
+
+        int m = s.OutChannels, n = s.OutSpatial, k = s.ColumnRows;
+        Span<float> grad = dw[..(m * k)];
+        Span<float> columns = scratch[..s.ScratchSize];
+        for (int b = 0; b < batch; b++)
+        {
+            ReadOnlySpan<float> xb = x.Slice(b * s.InSize, s.InSize);
+            ReadOnlySpan<float> dyb = dy.Slice(b * s.OutSize, s.OutSize);
+            if (s.IsPointwise)
+            {
+                Gemm.Multiply(grad, dyb, xb, m, k, n, transA: false, transB: true, beta: 1f);
+            }
+            else
+            {
+                Im2Col(columns, xb, s);
+                Gemm.Multiply(grad, dyb, columns, m, k, n, transA: false, transB: true, beta: 1f);
+            }
+            if (!dbias.IsEmpty)
+            {
+                for (int o = 0; o < m; o++) dbias[o] += TensorPrimitives.Sum(dyb.Slice(o * n, n));
+            }
+        }
     }
 
-    public static void Reference(Span<float> y, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, int batch, in Conv2dShape s)
+    /// <summary>The direct seven-loop convolution with double accumulation and no activation: what the tests trust.</summary>
+    public static void Reference(Span<float> y, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias,
+        int batch, in Conv2dShape s)
     {
+        Validate(batch, s);
+        Require(y.Length, (long)batch * s.OutSize, nameof(y));
+        Require(x.Length, (long)batch * s.InSize, nameof(x));
+        Require(w.Length, s.WeightSize, nameof(w));
+        if (!bias.IsEmpty) Require(bias.Length, s.OutChannels, nameof(bias));
+
+        int oh = s.OutHeight, ow = s.OutWidth, h = s.InHeight, wd = s.InWidth, kh = s.KernelHeight, kw = s.KernelWidth;
         for (int b = 0; b < batch; b++)
             for (int o = 0; o < s.OutChannels; o++)
-                for (int i = 0; i < s.OutHeight * s.OutWidth; i++) y[b * s.OutSize + o * s.OutHeight * s.OutWidth + i] = bias.IsEmpty ? 0f : bias[o];
-        Loops(2, y, x, default, w, default, batch, s);
-    }
-
-    // mode 0: target=dx += w·dy; 1: target=dw += x·dy; 2: target=y += w·x
-    private static void Loops(int mode, Span<float> target, ReadOnlySpan<float> x, ReadOnlySpan<float> dy, ReadOnlySpan<float> w, ReadOnlySpan<float> unused, int batch, in Conv2dShape s)
-    {
-        for (int b = 0; b < batch; b++)
-            for (int o = 0; o < s.OutChannels; o++)
-                for (int oy = 0; oy < s.OutHeight; oy++)
-                    for (int ox = 0; ox < s.OutWidth; ox++)
+                for (int i = 0; i < oh; i++)
+                    for (int j = 0; j < ow; j++)
+                    {
+                        double sum = bias.IsEmpty ? 0 : bias[o];
                         for (int c = 0; c < s.InChannels; c++)
-                            for (int ky = 0; ky < s.KernelHeight; ky++)
-                                for (int kx = 0; kx < s.KernelWidth; kx++)
+                            for (int u = 0; u < kh; u++)
+                            {
+                                int r = i * s.StrideHeight - s.PadHeight + u;
+                                if ((uint)r >= (uint)h) continue;
+                                for (int v = 0; v < kw; v++)
                                 {
-                                    int iy = oy * s.StrideHeight - s.PadHeight + ky, ix = ox * s.StrideWidth - s.PadWidth + kx;
-                                    if ((uint)iy >= (uint)s.InHeight || (uint)ix >= (uint)s.InWidth) continue;
-                                    int k = ((o * s.InChannels + c) * s.KernelHeight + ky) * s.KernelWidth + kx;
-                                    int xi = b * s.InSize + (c * s.InHeight + iy) * s.InWidth + ix;
-                                    int yi = b * s.OutSize + (o * s.OutHeight + oy) * s.OutWidth + ox;
-                                    if (mode == 0) target[xi] += w[k] * dy[yi];
-                                    else if (mode == 1) target[k] += x[xi] * dy[yi];
-                                    else target[yi] += w[k] * x[xi];
+                                    int q = j * s.StrideWidth - s.PadWidth + v;
+                                    if ((uint)q >= (uint)wd) continue;
+                                    sum += (double)w[((o * s.InChannels + c) * kh + u) * kw + v] * x[((b * s.InChannels + c) * h + r) * wd + q];
                                 }
+                            }
+                        y[((b * s.OutChannels + o) * oh + i) * ow + j] = (float)sum;
+                    }
+    }
+
+    /// <summary>
+    /// col[(c·KH + u)·KW + v, i·OW + j] = x[c, i·SH − PH + u, j·SW − PW + v], 0 where that lies in the padding.
+    /// </summary>
+    internal static void Im2Col(Span<float> col, ReadOnlySpan<float> x, in Conv2dShape s)
+    {
+        int h = s.InHeight, wd = s.InWidth, oh = s.OutHeight, ow = s.OutWidth, sh = s.StrideHeight, sw = s.StrideWidth;
+        int n = oh * ow;
+        int row = 0;
+        for (int c = 0; c < s.InChannels; c++)
+        {
+            ReadOnlySpan<float> plane = x.Slice(c * h * wd, h * wd);
+            for (int u = 0; u < s.KernelHeight; u++)
+            {
+                for (int v = 0; v < s.KernelWidth; v++, row++)
+                {
+                    Span<float> dst = col.Slice(row * n, n);
+                    ValidColumns(s, v, out int jLo, out int jHi);
+                    int q0 = jLo * sw - s.PadWidth + v;
+                    for (int i = 0; i < oh; i++)
+                    {
+                        Span<float> d = dst.Slice(i * ow, ow);
+                        int r = i * sh - s.PadHeight + u;
+                        if ((uint)r >= (uint)h || jLo == jHi)
+                        {
+                            d.Clear();
+                            continue;
+                        }
+                        d[..jLo].Clear();
+                        d[jHi..].Clear();
+                        ReadOnlySpan<float> src = plane.Slice(r * wd, wd);
+                        if (sw == 1)
+                        {
+                            src.Slice(q0, jHi - jLo).CopyTo(d[jLo..]);
+                        }
+                        else
+                        {
+                            for (int j = jLo, q = q0; j < jHi; j++, q += sw) d[j] = src[q];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>The adjoint of <see cref="Im2Col"/>: x[c, i·SH − PH + u, j·SW − PW + v] += col[(c·KH + u)·KW + v, i·OW + j], padding dropped.</summary>
+    internal static void Col2ImAdd(Span<float> x, ReadOnlySpan<float> col, in Conv2dShape s)
+    {
+        int h = s.InHeight, wd = s.InWidth, oh = s.OutHeight, ow = s.OutWidth, sh = s.StrideHeight, sw = s.StrideWidth;
+        int n = oh * ow;
+        int row = 0;
+        for (int c = 0; c < s.InChannels; c++)
+        {
+            Span<float> plane = x.Slice(c * h * wd, h * wd);
+            for (int u = 0; u < s.KernelHeight; u++)
+            {
+                for (int v = 0; v < s.KernelWidth; v++, row++)
+                {
+                    ReadOnlySpan<float> srcRows = col.Slice(row * n, n);
+                    ValidColumns(s, v, out int jLo, out int jHi);
+                    if (jLo == jHi) continue;
+                    int q0 = jLo * sw - s.PadWidth + v;
+                    for (int i = 0; i < oh; i++)
+                    {
+                        int r = i * sh - s.PadHeight + u;
+                        if ((uint)r >= (uint)h) continue;
+                        ReadOnlySpan<float> src = srcRows.Slice(i * ow, ow);
+                        Span<float> dst = plane.Slice(r * wd, wd);
+                        if (sw == 1)
+                        {
+                            Span<float> d = dst.Slice(q0, jHi - jLo);
+                            TensorPrimitives.Add(d, src[jLo..jHi], d);
+                        }
+                        else
+                        {
+                            for (int j = jLo, q = q0; j < jHi; j++, q += sw) dst[q] += src[j];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>The output columns j in [lo, hi) whose tap v lands inside the input: 0 ≤ j·SW − PW + v &lt; W.</summary>
+    private static void ValidColumns(in Conv2dShape s, int v, out int lo, out int hi)
+    {
+        int sw = s.StrideWidth;
+        lo = CeilDivNonNegative(s.PadWidth - v, sw);
+        hi = CeilDivNonNegative(s.InWidth + s.PadWidth - v, sw);
+        lo = Math.Min(lo, s.OutWidth);
+        hi = Math.Clamp(hi, lo, s.OutWidth);
+    }
+
+    private static int CeilDivNonNegative(int a, int b) => a <= 0 ? 0 : (a + b - 1) / b;
+
+    private static void Validate(int batch, in Conv2dShape s)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(batch);
+        s.Validate(nameof(s));
+    }
+
+    private static void Require(int length, long needed, string name)
+    {
+        if (length < needed)
+            throw new ArgumentException($"Operand '{name}' is too short: it has {length} elements but {needed} are needed.", name);
     }
 }
