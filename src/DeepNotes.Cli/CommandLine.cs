@@ -10,7 +10,8 @@ namespace DeepNotes.Cli;
 internal static class CommandLine
 {
     private static readonly string[] s_trainOptions =
-        ["--epochs", "--batch", "--lr", "--momentum", "--weight-decay", "--seed", "--data", "--save", "--full-batch"];
+        ["--epochs", "--batch", "--lr", "--momentum", "--weight-decay", "--seed", "--data", "--save", "--full-batch", "--augment", "--folds"];
+    private static readonly string[] s_flags = ["--full-batch", "--augment"];
     private static readonly string[] s_evalOptions = ["--load", "--data"];
     private static readonly string[] s_infoOptions = [];
 
@@ -73,9 +74,9 @@ internal static class CommandLine
                 throw new UsageException($"option {name} is given twice");
 
             string? value;
-            if (name == "--full-batch")
+            if (Array.IndexOf(s_flags, name) >= 0)
             {
-                if (equals >= 0) throw new UsageException("option --full-batch takes no value");
+                if (equals >= 0) throw new UsageException($"option {name} takes no value");
                 value = null;
             }
             else if (equals >= 0)
@@ -110,8 +111,13 @@ internal static class CommandLine
         if (Get(options, "--seed") is { } s && !ulong.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out seed))
             throw new UsageException($"option --seed expects a whole number from 0 to {ulong.MaxValue}, got '{s}'");
 
+        int folds = ParseInt(options, "--folds", 0, 2, 100_000);
+        if (folds > 0 && options.ContainsKey("--save"))
+            throw new UsageException("--folds and --save cannot be combined: cross-validation trains a separate model per fold, "
+                + "so there is no one model to save (train without --folds to save one)");
+
         return new TrainOptions(model, epochs, batch, fullBatch, lr, momentum, decay, seed,
-            Get(options, "--data"), Get(options, "--save"));
+            Get(options, "--data"), Get(options, "--save"), options.ContainsKey("--augment"), folds);
     }
 
     private static string? Get(Dictionary<string, string?> options, string name)

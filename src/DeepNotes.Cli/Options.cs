@@ -6,7 +6,10 @@ internal abstract record Command;
 /// <summary><c>deepnotes --help</c>.</summary>
 internal sealed record HelpCommand : Command;
 
-/// <summary><c>deepnotes train</c>: every value already checked and defaulted.</summary>
+/// <summary>
+/// <c>deepnotes train</c>: every value already checked and defaulted. <see cref="Folds"/> of 0 means one
+/// training run evaluated on the held-out set; 2 or more means k-fold cross-validation over the training set.
+/// </summary>
 internal sealed record TrainOptions(
     ModelEntry Model,
     int Epochs,
@@ -17,7 +20,9 @@ internal sealed record TrainOptions(
     float WeightDecay,
     ulong Seed,
     string? DataPath,
-    string? SavePath) : Command
+    string? SavePath,
+    bool Augment = false,
+    int Folds = 0) : Command
 {
     public const int DefaultEpochs = 10;
     public const int DefaultBatchSize = 64;

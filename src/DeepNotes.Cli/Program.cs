@@ -9,6 +9,9 @@ namespace DeepNotes.Cli;
 /// <param name="WorkingDirectory">Where the search for the shipped data starts.</param>
 internal sealed record CliContext(TextWriter Out, TextWriter Error, bool ErrorIsTerminal, string WorkingDirectory)
 {
+    /// <summary>Where <c>--data fashion-mnist</c> looks; tests point it elsewhere.</summary>
+    public string FashionMnistDirectory { get; init; } = DataSource.FashionMnistDirectory;
+
     public static CliContext FromConsole() =>
         new(Console.Out, Console.Error, !Console.IsErrorRedirected, Environment.CurrentDirectory);
 }

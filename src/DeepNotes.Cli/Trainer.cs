@@ -6,7 +6,9 @@ internal readonly record struct EpochStats(double Loss, double Accuracy, int Ste
 /// <summary>
 /// Runs epochs of mini-batch SGD. Everything is allocated in the constructor: an epoch is a loop of
 /// <see cref="MiniBatcher.Next"/>, one Predict (for the running accuracy) and one TrainStep per batch,
-/// with no allocation, LINQ, closure or formatting inside it.
+/// with no allocation, LINQ, closure or formatting inside it. With an <see cref="AugmentationPipeline"/>,
+/// each batch is copied into a buffer of the trainer's and augmented there (the batcher's copy stays as
+/// read), drawing from (epoch, batch index), so a run is reproducible from its seed.
 /// </summary>
 /// <remarks>
 /// Train accuracy is the running accuracy over the epoch's batches: each batch is predicted (inference
@@ -22,9 +24,11 @@ internal sealed class Trainer
     private readonly MiniBatcher _batcher;
     private readonly float[] _output;
     private readonly float[] _targets;
+    private readonly AugmentationPipeline? _augment;
+    private readonly float[] _augmented;
     private Sgd _sgd;
 
-    public Trainer(IModel model, ImageDataset train, int batchSize, ulong seed, Sgd sgd)
+    public Trainer(IModel model, ImageDataset train, int batchSize, ulong seed, Sgd sgd, AugmentationPipeline? augment = null)
     {
         if (batchSize > model.MaxBatch) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, $"exceeds the model's maxBatch {model.MaxBatch}");
         _model = model;
@@ -36,6 +40,10 @@ internal sealed class Trainer
         _output = new float[batchSize * model.OutputLength];
         _targets = _regressor is null ? [] : new float[batchSize * _regressor.TargetLength];
         _sgd = sgd;
+        if (augment is not null && augment.Channels * augment.Height * augment.Width != train.FeatureSize)
+            throw new ArgumentException($"the augmentation is for {augment.Channels}x{augment.Height}x{augment.Width} images, the data has {train.FeatureSize} features", nameof(augment));
+        _augment = augment;
+        _augmented = augment is null ? [] : new float[batchSize * train.FeatureSize];
     }
 
     public int BatchesPerEpoch => _batcher.BatchesPerEpoch;
@@ -51,6 +59,13 @@ internal sealed class Trainer
         while (_batcher.Next(out int batch))
         {
             ReadOnlySpan<float> input = _batcher.Features;
+            if (_augment is not null)
+            {
+                Span<float> augmented = _augmented.AsSpan(0, input.Length);
+                input.CopyTo(augmented);
+                _augment.Apply(augmented, batch, epoch, steps);
+                input = augmented;
+            }
             ReadOnlySpan<int> labels = _batcher.Labels;
             Span<float> output = _output.AsSpan(0, batch * classes);
             _model.Predict(input, output, batch);

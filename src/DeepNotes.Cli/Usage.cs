@@ -14,11 +14,11 @@ internal static class Usage
 
     private static StringBuilder Synopsis(StringBuilder s)
     {
-        s.AppendLine("deepnotes: train and evaluate the DeepNotes models on handwritten digits (MNIST)");
+        s.AppendLine("deepnotes: train and evaluate the DeepNotes models on handwritten digits (MNIST) or clothes (Fashion-MNIST)");
         s.AppendLine();
         s.AppendLine("usage:");
         s.AppendLine("  deepnotes train <model> [options]    train, printing loss and accuracy after every epoch");
-        s.AppendLine("  deepnotes eval <model> --load FILE   accuracy and loss of a saved checkpoint on the held-out digits");
+        s.AppendLine("  deepnotes eval <model> --load FILE   accuracy and loss of a saved checkpoint on the held-out set");
         s.AppendLine("  deepnotes info <model>               parameters, tensors and memory plan of a model");
         s.AppendLine("  deepnotes --help                     this text");
         s.AppendLine();
@@ -43,23 +43,34 @@ internal static class Usage
         s.AppendLine("  --lr X             learning rate (default: per model, above)");
         s.AppendLine("  --momentum X       SGD momentum, in [0, 1) (default 0; mlp 0.9)");
         s.AppendLine("  --weight-decay X   L2 penalty on weights, not biases (default 0)");
-        s.AppendLine("  --seed N           seed of the initial weights, the shuffles and the dropout masks (default 0)");
-        s.AppendLine("  --data PATH        where the digits are (see below)");
+        s.AppendLine("  --seed N           seed of the initial weights, shuffles, dropout masks and augmentations (default 0)");
+        s.AppendLine("  --data PATH        the data: mnist, fashion-mnist or a directory (see below)");
         s.AppendLine("  --save FILE        write the trained parameters to FILE (safetensors, PyTorch tensor names)");
+        s.AppendLine("  --augment          augment every training batch: random shifts of up to 2 pixels (zero padding),");
+        s.AppendLine("                     brightness and contrast x[0.8, 1.2], blur or sharpen on 1 image in 5, and");
+        s.AppendLine("                     left-right mirrors on half the images of Fashion-MNIST (never of digits)");
+        s.AppendLine("  --folds K          k-fold cross-validation instead (K >= 2): K fresh models, each trained on");
+        s.AppendLine("                     K - 1 folds of the training set for --epochs and validated on the other;");
+        s.AppendLine("                     prints each fold, the mean validation accuracy +- its std over the folds, and");
+        s.AppendLine("                     the mean train - validation gap. The held-out set is not used; no --save");
         s.AppendLine();
         s.AppendLine("eval options:");
         s.AppendLine("  --load FILE        the checkpoint written by train --save (required)");
-        s.AppendLine("  --data PATH        where the digits are (see below)");
+        s.AppendLine("  --data PATH        the data: mnist, fashion-mnist or a directory (see below)");
         s.AppendLine();
-        s.AppendLine("data: without --data, the 10,000 digits shipped in the repository's data/ folder, found above the");
-        s.AppendLine("current directory or the executable; the first 8,000 train and the last 2,000 are held out.");
-        s.AppendLine("--data PATH is a directory holding those two files, or MNIST's IDX files (train-images-idx3-ubyte,");
+        s.AppendLine("data: without --data, or with --data mnist, the 10,000 digits shipped in the repository's data/");
+        s.AppendLine("folder, found above the current directory or the executable; the first 8,000 train and the last");
+        s.AppendLine("2,000 are held out. --data fashion-mnist is Fashion-MNIST (60,000 training / 10,000 held-out");
+        s.AppendLine("images of clothes) where Debian's dataset-fashion-mnist package installs it,");
+        s.AppendLine("  " + DataSource.FashionMnistDirectory + "   (sudo apt-get install dataset-fashion-mnist)");
+        s.AppendLine("--data PATH is a directory holding the shipped files, or MNIST-format IDX files (train-images-idx3-ubyte,");
         s.AppendLine("train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte, raw or .gz): then the");
         s.AppendLine("training set trains and the test set is held out.");
         s.AppendLine();
         s.AppendLine("train acc is the running accuracy over an epoch's batches, each batch predicted (dropout off) just");
-        s.AppendLine("before its own update step; held-out acc is measured after the epoch. A progress bar is drawn on");
-        s.AppendLine("stderr when it is a terminal.");
+        s.AppendLine("before its own update step, after augmentation with --augment; held-out acc is measured after the");
+        s.AppendLine("epoch. With --folds, train acc is measured after training, over the training folds, unaugmented.");
+        s.AppendLine("A progress bar is drawn on stderr when it is a terminal.");
         s.AppendLine();
         s.AppendLine("exit codes: 0 success, 1 failure (missing data, unreadable checkpoint, divergence), 2 wrong usage.");
         return s.ToString();

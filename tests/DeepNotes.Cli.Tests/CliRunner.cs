@@ -8,12 +8,18 @@ internal sealed record CliResult(int ExitCode, string Out, string Error)
 
 internal static class CliRunner
 {
-    /// <summary>Runs the CLI in-process with captured writers; stderr is not a terminal unless asked.</summary>
-    public static CliResult Run(string[] args, bool errorIsTerminal = false, string? workingDirectory = null)
+    /// <summary>
+    /// Runs the CLI in-process with captured writers; stderr is not a terminal unless asked;
+    /// <paramref name="fashionDirectory"/> replaces where --data fashion-mnist looks.
+    /// </summary>
+    public static CliResult Run(string[] args, bool errorIsTerminal = false, string? workingDirectory = null, string? fashionDirectory = null)
     {
         using StringWriter output = new() { NewLine = "\n" };
         using StringWriter error = new() { NewLine = "\n" };
-        CliContext context = new(output, error, errorIsTerminal, workingDirectory ?? Environment.CurrentDirectory);
+        CliContext context = new(output, error, errorIsTerminal, workingDirectory ?? Environment.CurrentDirectory)
+        {
+            FashionMnistDirectory = fashionDirectory ?? DataSource.FashionMnistDirectory,
+        };
         int code = Program.Run(args, context);
         return new CliResult(code, output.ToString(), error.ToString());
     }

@@ -33,6 +33,11 @@ public class CommandLineTests
     [InlineData(new[] { "train", "mlp", "--epochs", "2", "--epochs", "3" }, "option --epochs is given twice")]
     [InlineData(new[] { "train", "mlp", "--full-batch", "--batch", "32" }, "--full-batch and --batch cannot be combined")]
     [InlineData(new[] { "train", "mlp", "--full-batch=yes" }, "option --full-batch takes no value")]
+    [InlineData(new[] { "train", "mlp", "--augment=yes" }, "option --augment takes no value")]
+    [InlineData(new[] { "train", "mlp", "--folds", "1" }, "option --folds must be from 2 to 100,000, got 1")]
+    [InlineData(new[] { "train", "mlp", "--folds" }, "option --folds needs a value")]
+    [InlineData(new[] { "train", "mlp", "--folds", "3", "--save", "m.safetensors" }, "--folds and --save cannot be combined: cross-validation trains a separate model per fold")]
+    [InlineData(new[] { "eval", "mlp", "--load", "x", "--augment" }, "unknown option '--augment' for 'eval'")]
     [InlineData(new[] { "eval", "mlp" }, "'eval' needs --load FILE")]
     [InlineData(new[] { "help", "me" }, "unexpected argument 'me' after 'help'")]
     public void Usage_errors_exit_2_with_the_message_and_the_usage(string[] args, string message)
@@ -87,6 +92,8 @@ public class CommandLineTests
         Assert.Equal(0UL, o.Seed);
         Assert.Null(o.DataPath);
         Assert.Null(o.SavePath);
+        Assert.False(o.Augment);
+        Assert.Equal(0, o.Folds);
     }
 
     [Fact]
@@ -94,7 +101,7 @@ public class CommandLineTests
     {
         TrainOptions o = Assert.IsType<TrainOptions>(CommandLine.Parse(
             ["train", "DROPOUTMLP", "--seed=7", "--lr", "0.05", "--momentum=0.9", "--epochs", "3",
-             "--weight-decay", "1e-4", "--data", "d", "--save=m.safetensors", "--full-batch"]));
+             "--weight-decay", "1e-4", "--data", "d", "--save=m.safetensors", "--full-batch", "--augment"]));
         Assert.Equal("dropout-mlp", o.Model.Name);
         Assert.Equal(7UL, o.Seed);
         Assert.Equal(0.05f, o.LearningRate);
@@ -104,6 +111,12 @@ public class CommandLineTests
         Assert.True(o.FullBatch);
         Assert.Equal("d", o.DataPath);
         Assert.Equal("m.safetensors", o.SavePath);
+        Assert.True(o.Augment);
+
+        TrainOptions f = Assert.IsType<TrainOptions>(CommandLine.Parse(["train", "softmax", "--folds=5", "--full-batch", "--data", "fashion-mnist"]));
+        Assert.Equal(5, f.Folds);
+        Assert.True(f.FullBatch);
+        Assert.Equal("fashion-mnist", f.DataPath);
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using DeepNotes.Cli.Commands;
+
 namespace DeepNotes.Cli.Tests;
 
 public class TrainerTests
@@ -11,15 +13,19 @@ public class TrainerTests
     }
 
     [Theory]
-    [InlineData("mlp")]
-    [InlineData("dropout-mlp")]
-    [InlineData("perceptron")]
-    public void An_epoch_allocates_nothing_after_the_first(string name)
+    [InlineData("mlp", false)]
+    [InlineData("dropout-mlp", false)]
+    [InlineData("perceptron", false)]
+    [InlineData("mlp", true)]
+    public void An_epoch_allocates_nothing_after_the_first(string name, bool augment)
     {
         ModelEntry entry = ModelRegistry.Find(name)!;
         ImageDataset data = FirstDigits(640);
         IModel model = entry.Create(Evaluator.ChunkSize, 1);
-        Trainer trainer = new(model, data, 64, 1, new Sgd(0.1f, 0.9f, 1e-4f));
+        AugmentationPipeline? pipeline = augment
+            ? TrainCommand.CreateAugmentation(new DataSplit(data, data, "test", DataKind.Fashion), 1)
+            : null;
+        Trainer trainer = new(model, data, 64, 1, new Sgd(0.1f, 0.9f, 1e-4f), pipeline);
         ProgressBar bar = new(TextWriter.Null);
         bar.Start(1, 3, trainer.BatchesPerEpoch);
         trainer.RunEpoch(0, bar); // warm-up: JIT, GEMM packing buffers
@@ -50,6 +56,46 @@ public class TrainerTests
         }
         Assert.Equal(Train(3), Train(3));
         Assert.NotEqual(Train(3), Train(4));
+    }
+
+    [Fact]
+    public void Augmented_training_is_deterministic_and_differs_from_plain()
+    {
+        ImageDataset data = FirstDigits(256);
+        ModelEntry entry = ModelRegistry.Find("mlp")!;
+        float[] Train(bool augment)
+        {
+            IModel model = entry.Create(Evaluator.ChunkSize, 2);
+            AugmentationPipeline? pipeline = augment
+                ? TrainCommand.CreateAugmentation(new DataSplit(data, data, "test"), 2)
+                : null;
+            Trainer trainer = new(model, data, 32, 2, new Sgd(0.1f), pipeline);
+            trainer.RunEpoch(0, null);
+            trainer.RunEpoch(1, null);
+            return model.Parameters.ToArray();
+        }
+        Assert.Equal(Train(true), Train(true));
+        Assert.NotEqual(Train(false), Train(true));
+    }
+
+    [Fact]
+    public void Augment_mirrors_fashion_but_never_digits()
+    {
+        ImageDataset data = FirstDigits(10);
+        AugmentationOptions digits = TrainCommand.CreateAugmentation(new DataSplit(data, data, "d"), 5).Options;
+        AugmentationOptions fashion = TrainCommand.CreateAugmentation(new DataSplit(data, data, "f", DataKind.Fashion), 5).Options;
+        Assert.Equal(0f, digits.FlipProbability);
+        Assert.Equal(0.5f, fashion.FlipProbability);
+        Assert.Equal(digits with { FlipProbability = 0.5f }, fashion);
+        Assert.Equal(new AugmentationOptions { CropPadding = 2, Brightness = 0.2f, Contrast = 0.2f, FilterProbability = 0.2f, Seed = 5 }, digits);
+    }
+
+    [Fact]
+    public void Mean_and_population_std()
+    {
+        (double mean, double std) = CrossValidation.MeanStd([0.8, 0.9, 1.0]);
+        Assert.Equal(0.9, mean, 1e-12);
+        Assert.Equal(Math.Sqrt(0.02 / 3), std, 1e-12);
     }
 
     [Fact]

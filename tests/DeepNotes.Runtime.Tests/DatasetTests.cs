@@ -63,6 +63,22 @@ public class DatasetTests
     }
 
     [Fact]
+    public void SelectGathersRowsInOrderAndKeepsClassCount()
+    {
+        float[] features = new float[6 * 2];
+        for (int i = 0; i < features.Length; i++) features[i] = i;
+        ImageDataset data = new(features, new[] { 0, 1, 2, 3, 4, 9 }, 1, 2);
+        (int[] train, int[] validation) = KFold.Split(new[] { 5, 1, 3, 0, 2, 4 }, 3, 1);
+        ImageDataset picked = data.Select(validation);
+        Assert.Equal(new[] { 3, 0 }, picked.Labels.ToArray());
+        Assert.Equal(new float[] { 6, 7, 0, 1 }, picked.Features.ToArray());
+        Assert.Equal(10, picked.NumClasses);
+        Assert.Equal(new[] { 9, 1, 2, 4 }, data.Select(train).Labels.ToArray());
+        Assert.Equal(0, data.Select([]).Count);
+        Assert.Throws<ArgumentOutOfRangeException>(() => data.Select([1, 6]));
+    }
+
+    [Fact]
     public void ConstructorValidates()
     {
         Assert.Throws<ArgumentException>(() => new ImageDataset(new float[5], new[] { 0, 1 }, 1, 2));

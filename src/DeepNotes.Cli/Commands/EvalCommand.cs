@@ -1,6 +1,6 @@
 namespace DeepNotes.Cli.Commands;
 
-/// <summary><c>deepnotes eval</c>: loads a checkpoint and measures it on the held-out digits.</summary>
+/// <summary><c>deepnotes eval</c>: loads a checkpoint and measures it on the held-out set.</summary>
 internal static class EvalCommand
 {
     public static int Run(EvalOptions o, CliContext context)
@@ -8,7 +8,7 @@ internal static class EvalCommand
         string path = Path.GetFullPath(o.LoadPath, context.WorkingDirectory);
         if (!File.Exists(path))
             throw new CliException(Directory.Exists(path) ? $"checkpoint '{o.LoadPath}' is a directory" : $"checkpoint '{o.LoadPath}' does not exist");
-        DataSplit data = DataSource.Load(o.DataPath, context.WorkingDirectory, includeTrain: false);
+        DataSplit data = DataSource.Load(o.DataPath, context.WorkingDirectory, includeTrain: false, context.FashionMnistDirectory);
 
         IModel model = o.Model.Create(Evaluator.ChunkSize, 0);
         DataSource.CheckFits(data, o.Model, model);
@@ -28,7 +28,7 @@ internal static class EvalCommand
         Evaluation result = new Evaluator(model, o.Model.Kind, data.HeldOut).Run();
         TextWriter w = context.Out;
         w.WriteLine(TrainCommand.Invariant($"{o.Model.Name} from {path}{Describe(metadata)}"));
-        w.WriteLine(TrainCommand.Invariant($"held-out accuracy {result.Accuracy:F4}  loss {result.Loss:F4}  ({result.Count} digits, {data.Description})"));
+        w.WriteLine(TrainCommand.Invariant($"held-out accuracy {result.Accuracy:F4}  loss {result.Loss:F4}  ({result.Count} {data.Noun}, {data.Description})"));
         return ExitCodes.Ok;
     }
 

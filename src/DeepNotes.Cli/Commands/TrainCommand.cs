@@ -3,41 +3,43 @@ using System.Globalization;
 
 namespace DeepNotes.Cli.Commands;
 
-/// <summary><c>deepnotes train</c>: trains a model on the digits, one line per epoch, optionally saving a checkpoint.</summary>
+/// <summary>
+/// <c>deepnotes train</c>: trains a model, one line per epoch, optionally saving a checkpoint; with
+/// --folds, cross-validates instead (<see cref="CrossValidation"/>).
+/// </summary>
 internal static class TrainCommand
 {
     public static int Run(TrainOptions o, CliContext context)
     {
         string? savePath = o.SavePath is null ? null : CheckSavePath(o.SavePath, context.WorkingDirectory);
-        DataSplit data = DataSource.Load(o.DataPath, context.WorkingDirectory);
+        DataSplit data = DataSource.Load(o.DataPath, context.WorkingDirectory, fashionDirectory: context.FashionMnistDirectory);
         if (data.Train.Count == 0) throw new CliException("the training set is empty");
+        AugmentationPipeline? augment = o.Augment ? CreateAugmentation(data, o.Seed) : null;
+        if (o.Folds > 0) return CrossValidation.Run(o, data, augment, context);
         int batch = o.FullBatch ? data.Train.Count : Math.Min(o.BatchSize, data.Train.Count);
 
         // One arena sized for the larger of a training batch and an evaluation chunk, so evaluation here
         // and in `eval` runs the same Predict calls and reports the same accuracy.
         IModel model = o.Model.Create(Math.Max(batch, Evaluator.ChunkSize), o.Seed);
         DataSource.CheckFits(data, o.Model, model);
-        Trainer trainer = new(model, data.Train, batch, o.Seed, new Sgd(o.LearningRate, o.Momentum, o.WeightDecay));
+        Trainer trainer = new(model, data.Train, batch, o.Seed, new Sgd(o.LearningRate, o.Momentum, o.WeightDecay), augment);
         Evaluator heldOut = new(model, o.Model.Kind, data.HeldOut);
         ProgressBar? bar = context.ErrorIsTerminal ? new ProgressBar(context.Error) : null;
 
         TextWriter w = context.Out;
-        w.WriteLine(Invariant($"{o.Model.Name} ({o.Model.ClassName}, {model.Parameters.Length:N0} parameters): {data.Train.Count} training / {data.HeldOut.Count} held-out digits, {data.Description}"));
+        w.WriteLine(Invariant($"{Describe(o.Model, model)}: {data.Train.Count} training / {data.HeldOut.Count} held-out {data.Noun}, {data.Description}"));
         w.WriteLine(Invariant($"sgd lr {o.LearningRate} momentum {o.Momentum} weight decay {o.WeightDecay}, batch {batch}{(o.FullBatch ? " (full batch)" : "")}, {trainer.BatchesPerEpoch} step{(trainer.BatchesPerEpoch == 1 ? "" : "s")} per epoch, seed {o.Seed}"));
+        if (augment is not null) w.WriteLine(DescribeAugmentation(augment.Options));
 
         Evaluation result = default;
         for (int epoch = 1; epoch <= o.Epochs; epoch++)
         {
             long start = Stopwatch.GetTimestamp();
-            bar?.Start(epoch, o.Epochs, trainer.BatchesPerEpoch);
-            EpochStats stats = trainer.RunEpoch(epoch - 1, bar);
-            bar?.Clear();
+            EpochStats stats = RunEpoch(trainer, epoch, o, bar);
             result = heldOut.Run();
             double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
             w.WriteLine(Invariant($"epoch {epoch}/{o.Epochs}  loss {stats.Loss:F4}  train acc {stats.Accuracy:F4}  held-out acc {result.Accuracy:F4}  ({seconds:F2} s)"));
             w.Flush();
-            if (!double.IsFinite(stats.Loss))
-                throw new CliException(Invariant($"training diverged in epoch {epoch} (loss {stats.Loss}); try a smaller --lr than {o.LearningRate}"));
         }
         w.WriteLine(Invariant($"final held-out accuracy {result.Accuracy:F4}"));
 
@@ -55,6 +57,7 @@ internal static class TrainCommand
                 ["held_out_count"] = Invariant($"{result.Count}"),
                 ["data"] = data.Description,
             };
+            if (augment is not null) metadata["augment"] = DescribeAugmentation(augment.Options);
             try
             {
                 Safetensors.Save(savePath, model.Tensors, model.Parameters, metadata);
@@ -67,6 +70,45 @@ internal static class TrainCommand
         }
         return ExitCodes.Ok;
     }
+
+    /// <summary>"mlp (Mlp, 203,530 parameters)".</summary>
+    internal static string Describe(ModelEntry entry, IModel model)
+        => Invariant($"{entry.Name} ({entry.ClassName}, {model.Parameters.Length:N0} parameters)");
+
+    /// <summary>One epoch (1-based <paramref name="epoch"/>) with the progress bar; a non-finite loss is a failure.</summary>
+    internal static EpochStats RunEpoch(Trainer trainer, int epoch, TrainOptions o, ProgressBar? bar)
+    {
+        bar?.Start(epoch, o.Epochs, trainer.BatchesPerEpoch);
+        EpochStats stats = trainer.RunEpoch(epoch - 1, bar);
+        bar?.Clear();
+        if (!double.IsFinite(stats.Loss))
+            throw new CliException(Invariant($"training diverged in epoch {epoch} (loss {stats.Loss}); try a smaller --lr than {o.LearningRate}"));
+        return stats;
+    }
+
+    /// <summary>
+    /// --augment for 28×28-style grey images: shifts of up to 2 pixels, brightness and contrast ±20 %,
+    /// a blur or sharpen on one image in five, and left-right mirrors only for Fashion-MNIST (a mirrored
+    /// 2 or 7 is not a digit).
+    /// </summary>
+    internal static AugmentationPipeline CreateAugmentation(DataSplit data, ulong seed)
+    {
+        AugmentationOptions options = new()
+        {
+            CropPadding = 2,
+            FlipProbability = data.Kind == DataKind.Fashion ? 0.5f : 0f,
+            Brightness = 0.2f,
+            Contrast = 0.2f,
+            FilterProbability = 0.2f,
+            Seed = seed,
+        };
+        return new AugmentationPipeline(1, data.Train.Rows, data.Train.Cols, options);
+    }
+
+    internal static string DescribeAugmentation(AugmentationOptions a)
+        => Invariant($"augment: random crop (padding {a.CropPadding}), ")
+           + (a.FlipProbability > 0f ? Invariant($"horizontal flip p {a.FlipProbability}") : "no flips")
+           + Invariant($", brightness ±{a.Brightness}, contrast ±{a.Contrast}, blur/sharpen p {a.FilterProbability}");
 
     /// <summary>Fails before training, not after it, when the checkpoint could not be written.</summary>
     private static string CheckSavePath(string path, string workingDirectory)

@@ -100,6 +100,25 @@ public sealed class ImageDataset
         return new ImageDataset(features, labels, Rows, Cols, NumClasses);
     }
 
+    /// <summary>
+    /// A copy of the examples at <paramref name="indices"/>, in that order (repeats allowed), keeping this
+    /// data set's <see cref="NumClasses"/>: e.g. the training or validation part of a <see cref="KFold.Split(ReadOnlySpan{int}, int, int)"/>.
+    /// </summary>
+    public ImageDataset Select(ReadOnlySpan<int> indices)
+    {
+        float[] features = GC.AllocateUninitializedArray<float>(checked(indices.Length * FeatureSize));
+        int[] labels = new int[indices.Length];
+        for (int i = 0; i < indices.Length; i++)
+        {
+            int index = indices[i];
+            if ((uint)index >= (uint)Count)
+                throw new ArgumentOutOfRangeException(nameof(indices), $"Index {i} is {index}, outside the {Count} examples.");
+            _features.AsSpan(index * FeatureSize, FeatureSize).CopyTo(features.AsSpan(i * FeatureSize, FeatureSize));
+            labels[i] = _labels[index];
+        }
+        return new ImageDataset(features, labels, Rows, Cols, NumClasses);
+    }
+
     /// <summary>Builds a data set from uint8 pixels (scaled by 1/255) and uint8 labels.</summary>
     public static ImageDataset FromBytes(ReadOnlySpan<byte> pixels, int rows, int cols, ReadOnlySpan<byte> labels, int numClasses = 0)
     {
