@@ -25,7 +25,8 @@ public sealed class BaselineTests(ITestOutputHelper output)
         GeneratorRun run = RunModel(model);
 
         run.AssertGeneratorDidNotThrow();
-        Assert.Empty(run.GeneratorDiagnostics);
+        // Info diagnostics (DN0108: a window that does not tile its input exactly, as in AlexNet) are allowed.
+        Assert.Empty(run.GeneratorDiagnostics.Where(d => d.Severity > Microsoft.CodeAnalysis.DiagnosticSeverity.Info));
         Assert.Equal($"DeepNotes.Models.{model}.g.cs", Assert.Single(run.Sources).HintName);
         run.AssertOutputCompilesCleanly();
 

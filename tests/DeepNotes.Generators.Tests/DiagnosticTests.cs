@@ -126,7 +126,7 @@ public sealed class DiagnosticTests
                 [Forward] private Tensor Forward([Shape(4)] Tensor x) => x * [|System.Math.Max(2f, 3f)|];
             }
             """,
-            "'System.Math.Max(2f, 3f)' is not supported in a model body: 'Math.Max(float, float)' is neither an op of DeepNotes.Ops nor a layer of the model");
+            "'System.Math.Max(2f, 3f)' is not supported in a model body: 'Math.Max(float, float)' is neither an op of DeepNotes.Ops, a layer nor a [Block] of the model");
     }
 
     [Fact]
@@ -141,7 +141,7 @@ public sealed class DiagnosticTests
                 [Forward] private Tensor Forward([Shape(4)] Tensor x) => Relu([|Twice(x)|]);
             }
             """,
-            "'Twice(x)' is not supported in a model body: 'WithHelper.Twice(Tensor)' is neither an op of DeepNotes.Ops nor a layer of the model");
+            "'Twice(x)' is not supported in a model body: 'WithHelper.Twice(Tensor)' is neither an op of DeepNotes.Ops, a layer nor a [Block] of the model");
     }
 
     [Fact]
