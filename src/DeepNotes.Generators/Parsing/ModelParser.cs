@@ -264,7 +264,7 @@ internal static class ModelParser
             if (!isLabels && !isInt && !IsTensor(parameter.Type))
             {
                 DiagnosticDescriptor d = role switch { "Forward" => DiagnosticDescriptors.BadForwardSignature, "Block" => DiagnosticDescriptors.BadBlockSignature, _ => DiagnosticDescriptors.BadLossSignature };
-                diagnostics.Add(DiagnosticInfo.Create(d, LocationOf(parameter), method.Name, $"parameter '{parameter.Name}' must be a Tensor or Labels, not {parameter.Type.ToDisplayString()}"));
+                diagnostics.Add(DiagnosticInfo.Create(d, LocationOf(parameter), method.Name, $"parameter '{parameter.Name}' must be {(role == "Block" ? "a Tensor or an int (a constant index)" : "a Tensor or Labels")}, not {parameter.Type.ToDisplayString()}"));
             }
             parameters.Add(new ParameterSpec(parameter.Name, isLabels, dims.ToEquatableArray(), shapeAttribute is not null, LocationOf(parameter)) { IsInt = isInt });
         }
