@@ -71,6 +71,14 @@ internal static class ModelRegistry
             "784 -> 256 (ReLU) -> 10, cross-entropy", 0.1f, defaultMomentum: 0.9f),
         Entry<DropoutMlp>("dropout-mlp", nameof(DropoutMlp), ModelKind.Classifier, "[1, 28, 28]",
             "784 -> 256 -> 256 -> 10 with dropout 0.2 / 0.5, cross-entropy", 0.5f),
+        Entry<LeNet5>("lenet", nameof(LeNet5), ModelKind.Classifier, "[1, 28, 28]",
+            "LeNet-5, modern: conv 5x5 (ReLU, max-pool) x2, 120-84-10", 0.05f, defaultMomentum: 0.9f),
+        Entry<LeNet5Classic>("lenet-classic", nameof(LeNet5Classic), ModelKind.Classifier, "[1, 28, 28]",
+            "LeNet-5 as in d2l: sigmoid, average pooling", 0.9f),
+        Entry<Nin>("nin", nameof(Nin), ModelKind.Classifier, "[1, 28, 28]",
+            "network in network: conv + two 1x1 convs per block, global average pooling", 0.05f, defaultMomentum: 0.9f),
+        Entry<ResNet>("resnet", nameof(ResNet), ModelKind.Classifier, "[1, 28, 28]",
+            "small ResNet: residual blocks with batch norm, global average pooling", 0.05f, defaultMomentum: 0.9f),
     ];
 
     /// <summary>Every model, in the order the usage text lists them.</summary>
