@@ -15,6 +15,8 @@ public static class AllocationProbe
             case "mlp": Classifier<Mlp>(); break;
             case "dropout-mlp": Classifier<DropoutMlp>(); break;
             case "perceptron": Report("perceptron TrainStep with batcher and one-hot", Measure(PerceptronLoop())); break;
+            case "lenet-augmented": Report("LeNet5 TrainStep with augmentation", Measure(AugmentedLeNetLoop())); break;
+            case "resnet": Classifier<ResNet>(); break;
             default: Console.Error.WriteLine($"unknown workload {args[1]}"); return 2;
         }
         return 0;
@@ -56,6 +58,28 @@ public static class AllocationProbe
         var output = new float[batch * model.OutputLength];
         var sgd = new Sgd(0.01f, momentum: 0.9f, weightDecay: 1e-4f);
         return (() => model.TrainStep(x, y, batch, ref sgd), () => model.Predict(x, output, batch));
+    }
+
+    /// <summary>LeNet-5 trained on batches that the augmentation pipeline crops, flips, filters and jitters first.</summary>
+    public static Action AugmentedLeNetLoop()
+    {
+        var model = LeNet5.Create(64, 1);
+        var batches = new MiniBatcher(TestData.Train, 64, 1);
+        var pipeline = new AugmentationPipeline(1, 28, 28, new AugmentationOptions
+        {
+            CropPadding = 2, FlipProbability = 0.5f, Brightness = 0.2f, Contrast = 0.2f, FilterProbability = 0.2f, Seed = 3,
+        });
+        var images = new float[64 * 784];
+        var sgd = new Sgd(0.05f, momentum: 0.9f);
+        int epoch = 0, index = 0;
+        batches.StartEpoch(epoch);
+        return () =>
+        {
+            if (!batches.Next(out int n)) { batches.StartEpoch(++epoch); index = 0; batches.Next(out n); }
+            batches.Features.CopyTo(images);
+            pipeline.Apply(images.AsSpan(0, n * 784), n, epoch, index++);
+            model.TrainStep(images.AsSpan(0, n * 784), batches.Labels, n, ref sgd);
+        };
     }
 
     private static void Classifier<T>() where T : IClassifier, IModelFactory<T>

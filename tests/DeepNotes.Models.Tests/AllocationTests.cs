@@ -30,6 +30,9 @@ public class AllocationTests
     [Fact] public void SoftmaxRegression() => Classifier<DeepNotes.Models.SoftmaxRegression>();
     [Fact] public void MatMulAndBroadcastOps() => Classifier<MatMulNet>();
 
+    [Fact] public void LeNet5WithAugmentation() => AssertNoAllocation(AllocationProbe.AugmentedLeNetLoop());
+    [Fact] public void ResNetWithBatchNormAndBlocks() => Classifier<DeepNotes.Models.ResNet>();
+
     [Fact]
     public void PerceptronWithOneHotTargetsAndBatcher() => AssertNoAllocation(AllocationProbe.PerceptronLoop());
 
@@ -46,6 +49,7 @@ public class AllocationTests
     [InlineData("mlp")]
     [InlineData("dropout-mlp")]
     [InlineData("perceptron")]
+    [InlineData("lenet-augmented")]
     public void ProcessWide(string workload)
     {
         string host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h ? h : "dotnet";
