@@ -3,12 +3,12 @@ namespace DeepNotes.Cli.Tests;
 public class ModelRegistryTests
 {
     [Fact]
-    public void Lists_the_four_image_models_in_order()
+    public void Lists_the_image_models_in_order()
     {
         List<string> names = new();
         foreach (ModelEntry entry in ModelRegistry.All) names.Add(entry.Name);
-        Assert.Equal(["softmax", "perceptron", "mlp", "dropout-mlp"], names);
-        Assert.Equal("softmax, perceptron, mlp, dropout-mlp", ModelRegistry.Names());
+        Assert.Equal(["softmax", "perceptron", "mlp", "dropout-mlp", "lenet", "lenet-classic", "nin", "resnet"], names);
+        Assert.Equal("softmax, perceptron, mlp, dropout-mlp, lenet, lenet-classic, nin, resnet", ModelRegistry.Names());
     }
 
     [Theory]
