@@ -10,7 +10,7 @@ namespace DeepNotes.Cli;
 internal static class CommandLine
 {
     private static readonly string[] s_trainOptions =
-        ["--epochs", "--batch", "--lr", "--momentum", "--weight-decay", "--seed", "--data", "--save", "--full-batch", "--augment", "--folds"];
+        ["--epochs", "--batch", "--lr", "--momentum", "--schedule", "--weight-decay", "--seed", "--data", "--save", "--full-batch", "--augment", "--folds"];
     private static readonly string[] s_flags = ["--full-batch", "--augment"];
     private static readonly string[] s_evalOptions = ["--load", "--data"];
     private static readonly string[] s_infoOptions = [];
@@ -106,6 +106,9 @@ internal static class CommandLine
         float lr = ParseFloat(options, "--lr", model.DefaultLearningRate, "a positive number", static x => x > 0f);
         float momentum = ParseFloat(options, "--momentum", model.DefaultMomentum, "in [0, 1)", static x => x >= 0f && x < 1f);
         float decay = ParseFloat(options, "--weight-decay", 0f, "zero or positive", static x => x >= 0f);
+        LearningRateSchedule schedule = model.DefaultSchedule;
+        if (Get(options, "--schedule") is { } scheduleText && !Schedules.TryParse(scheduleText, out schedule))
+            throw new UsageException($"option --schedule expects constant or cosine, got '{scheduleText}'");
 
         ulong seed = 0;
         if (Get(options, "--seed") is { } s && !ulong.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out seed))
@@ -117,7 +120,7 @@ internal static class CommandLine
                 + "so there is no one model to save (train without --folds to save one)");
 
         return new TrainOptions(model, epochs, batch, fullBatch, lr, momentum, decay, seed,
-            Get(options, "--data"), Get(options, "--save"), options.ContainsKey("--augment"), folds);
+            Get(options, "--data"), Get(options, "--save"), options.ContainsKey("--augment"), folds, schedule);
     }
 
     private static string? Get(Dictionary<string, string?> options, string name)

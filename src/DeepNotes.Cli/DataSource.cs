@@ -126,11 +126,15 @@ internal static class DataSource
     private static bool HasIdx(string dir, string name)
         => File.Exists(Path.Combine(dir, name)) || File.Exists(Path.Combine(dir, name + ".gz"));
 
-    /// <summary>Checks that the images fit the model's input and the labels its outputs.</summary>
+    /// <summary>
+    /// Checks that the images fit the model's input, as they are or resized to the height and width of a model
+    /// that takes one-channel images (<see cref="InputResizer"/>), and the labels its outputs.
+    /// </summary>
     public static void CheckFits(DataSplit data, ModelEntry entry, IModel model)
     {
         ImageDataset d = data.HeldOut;
-        if (d.FeatureSize != model.InputLength)
+        bool resized = entry.InputImage is { Channels: 1 } image && image.Size == model.InputLength;
+        if (!resized && d.FeatureSize != model.InputLength)
             throw new CliException($"the images are {d.Rows}x{d.Cols} ({d.FeatureSize} values) but {entry.Name} takes {model.InputLength} inputs {entry.InputShape}");
         if (d.NumClasses > model.OutputLength)
             throw new CliException($"the labels have {d.NumClasses} classes but {entry.Name} has {model.OutputLength} outputs");

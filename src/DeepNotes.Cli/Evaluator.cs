@@ -7,40 +7,61 @@ internal readonly record struct Evaluation(double Accuracy, double Loss, int Cou
 
 /// <summary>
 /// Measures a model on a data set with <see cref="IModel.Predict"/> (inference mode: dropout off), in
-/// chunks of <see cref="ChunkSize"/> rows read straight from the data set. The loss is the model's own
-/// loss computed from the predictions: cross-entropy of the logits for classifiers, mean squared error
-/// against one-hot targets for regressors. Buffers are allocated once, in the constructor.
+/// chunks of <see cref="Chunk"/> rows (<see cref="ChunkSize"/> unless the model's entry asks for fewer) read
+/// straight from the data set, or resized to the model's input (<see cref="InputResizer"/>) when it takes
+/// images of another size. The loss is the model's own loss computed from the predictions: cross-entropy of
+/// the logits for classifiers, mean squared error against one-hot targets for regressors. Buffers are
+/// allocated once, in the constructor.
 /// </summary>
 internal sealed class Evaluator
 {
-    /// <summary>Rows per Predict call; models are created with at least this maxBatch so train and eval chunk alike.</summary>
-    public const int ChunkSize = 500;
+    /// <summary>Rows per Predict call by default; models are created with at least their chunk as maxBatch so train and eval chunk alike.</summary>
+    public const int ChunkSize = ModelEntry.DefaultEvalBatch;
 
     private readonly IModel _model;
     private readonly ModelKind _kind;
     private readonly ImageDataset _data;
     private readonly float[] _output;
     private readonly float[] _scratch;
+    private readonly InputResizer _resizer;
 
-    public Evaluator(IModel model, ModelKind kind, ImageDataset data)
+    public Evaluator(IModel model, ModelKind kind, ImageDataset data, int chunk = ChunkSize, ImageShape? modelInput = null)
     {
-        if (model.MaxBatch < ChunkSize) throw new ArgumentException($"the model must be created with maxBatch >= {ChunkSize}", nameof(model));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(chunk);
+        if (model.MaxBatch < chunk) throw new ArgumentException($"the model must be created with maxBatch >= {chunk}", nameof(model));
         _model = model;
         _kind = kind;
         _data = data;
-        _output = new float[ChunkSize * model.OutputLength];
-        _scratch = new float[ChunkSize * model.OutputLength];
+        Chunk = chunk;
+        _output = new float[chunk * model.OutputLength];
+        _scratch = new float[chunk * model.OutputLength];
+        _resizer = new InputResizer(new ImageShape(1, data.Rows, data.Cols), modelInput, chunk);
+        int fed = _resizer.Resizes ? modelInput!.Value.Size : data.FeatureSize;
+        if (fed != model.InputLength)
+            throw new ArgumentException($"the model takes {model.InputLength} inputs per example, the evaluator would feed it {fed}", nameof(model));
     }
+
+    /// <summary>An evaluator for a registered model: its evaluation chunk and input shape.</summary>
+    public Evaluator(IModel model, ModelEntry entry, ImageDataset data)
+        : this(model, entry.Kind, data, entry.EvalBatch, entry.InputImage)
+    {
+    }
+
+    /// <summary>Rows per Predict call.</summary>
+    public int Chunk { get; }
+
+    /// <summary>The resizer between the data and the model; for tests.</summary>
+    internal InputResizer Resizer => _resizer;
 
     public Evaluation Run()
     {
         int classes = _model.OutputLength, features = _data.FeatureSize;
         long correct = 0;
         double lossSum = 0;
-        for (int start = 0; start < _data.Count; start += ChunkSize)
+        for (int start = 0; start < _data.Count; start += Chunk)
         {
-            int rows = Math.Min(ChunkSize, _data.Count - start);
-            ReadOnlySpan<float> input = _data.Features.Slice(start * features, rows * features);
+            int rows = Math.Min(Chunk, _data.Count - start);
+            ReadOnlySpan<float> input = _resizer.Fit(_data.Features.Slice(start * features, rows * features), rows);
             ReadOnlySpan<int> labels = _data.Labels.Slice(start, rows);
             Span<float> output = _output.AsSpan(0, rows * classes);
             _model.Predict(input, output, rows);

@@ -9,6 +9,7 @@ internal sealed record HelpCommand : Command;
 /// <summary>
 /// <c>deepnotes train</c>: every value already checked and defaulted. <see cref="Folds"/> of 0 means one
 /// training run evaluated on the held-out set; 2 or more means k-fold cross-validation over the training set.
+/// <see cref="LearningRate"/> is the base rate; <see cref="Schedule"/> sets each epoch's rate from it.
 /// </summary>
 internal sealed record TrainOptions(
     ModelEntry Model,
@@ -22,7 +23,8 @@ internal sealed record TrainOptions(
     string? DataPath,
     string? SavePath,
     bool Augment = false,
-    int Folds = 0) : Command
+    int Folds = 0,
+    LearningRateSchedule Schedule = LearningRateSchedule.Constant) : Command
 {
     public const int DefaultEpochs = 10;
     public const int DefaultBatchSize = 64;

@@ -8,7 +8,9 @@ internal readonly record struct EpochStats(double Loss, double Accuracy, int Ste
 /// <see cref="MiniBatcher.Next"/>, one Predict (for the running accuracy) and one TrainStep per batch,
 /// with no allocation, LINQ, closure or formatting inside it. With an <see cref="AugmentationPipeline"/>,
 /// each batch is copied into a buffer of the trainer's and augmented there (the batcher's copy stays as
-/// read), drawing from (epoch, batch index), so a run is reproducible from its seed.
+/// read), drawing from (epoch, batch index), so a run is reproducible from its seed. When the model takes
+/// images of another height and width (<c>modelInput</c>), each batch is then resized to it by an
+/// <see cref="InputResizer"/> whose buffer is allocated here too.
 /// </summary>
 /// <remarks>
 /// Train accuracy is the running accuracy over the epoch's batches: each batch is predicted (inference
@@ -26,9 +28,11 @@ internal sealed class Trainer
     private readonly float[] _targets;
     private readonly AugmentationPipeline? _augment;
     private readonly float[] _augmented;
+    private readonly InputResizer _resizer;
     private Sgd _sgd;
 
-    public Trainer(IModel model, ImageDataset train, int batchSize, ulong seed, Sgd sgd, AugmentationPipeline? augment = null)
+    public Trainer(IModel model, ImageDataset train, int batchSize, ulong seed, Sgd sgd, AugmentationPipeline? augment = null,
+                   ImageShape? modelInput = null)
     {
         if (batchSize > model.MaxBatch) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, $"exceeds the model's maxBatch {model.MaxBatch}");
         _model = model;
@@ -44,9 +48,28 @@ internal sealed class Trainer
             throw new ArgumentException($"the augmentation is for {augment.Channels}x{augment.Height}x{augment.Width} images, the data has {train.FeatureSize} features", nameof(augment));
         _augment = augment;
         _augmented = augment is null ? [] : new float[batchSize * train.FeatureSize];
+        _resizer = new InputResizer(new ImageShape(1, train.Rows, train.Cols), modelInput, batchSize);
+        int fed = _resizer.Resizes ? modelInput!.Value.Size : train.FeatureSize;
+        if (fed != model.InputLength)
+            throw new ArgumentException($"the model takes {model.InputLength} inputs per example, the trainer would feed it {fed}", nameof(model));
     }
 
     public int BatchesPerEpoch => _batcher.BatchesPerEpoch;
+
+    /// <summary>The rate of the next steps; a schedule sets it at the start of every epoch.</summary>
+    public float LearningRate
+    {
+        get => _sgd.LearningRate;
+        set
+        {
+            if (!(value > 0f) || !float.IsFinite(value))
+                throw new ArgumentOutOfRangeException(nameof(value), value, "learning rate must be a positive finite number");
+            _sgd.LearningRate = value;
+        }
+    }
+
+    /// <summary>The resizer between the (augmented) batch and the model; for tests.</summary>
+    internal InputResizer Resizer => _resizer;
 
     /// <summary>One pass over the training set; <paramref name="progress"/>, if any, is advanced after every step.</summary>
     public EpochStats RunEpoch(int epoch, ProgressBar? progress)
@@ -66,6 +89,7 @@ internal sealed class Trainer
                 _augment.Apply(augmented, batch, epoch, steps);
                 input = augmented;
             }
+            input = _resizer.Fit(input, batch);
             ReadOnlySpan<int> labels = _batcher.Labels;
             Span<float> output = _output.AsSpan(0, batch * classes);
             _model.Predict(input, output, batch);

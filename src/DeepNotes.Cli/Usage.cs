@@ -23,11 +23,18 @@ internal static class Usage
         s.AppendLine("  deepnotes --help                     this text");
         s.AppendLine();
         s.AppendLine("models (the class name works too, in any case):");
+        int nameWidth = 0, classWidth = 0;
         foreach (ModelEntry m in ModelRegistry.All)
         {
-            s.Append("  ").Append(m.Name.PadRight(13)).Append(m.ClassName.PadRight(19)).Append(m.Summary)
+            nameWidth = Math.Max(nameWidth, m.Name.Length);
+            classWidth = Math.Max(classWidth, m.ClassName.Length);
+        }
+        foreach (ModelEntry m in ModelRegistry.All)
+        {
+            s.Append("  ").Append(m.Name.PadRight(nameWidth + 2)).Append(m.ClassName.PadRight(classWidth + 2)).Append(m.Summary)
              .Append("; default --lr ").Append(m.DefaultLearningRate.ToString(CultureInfo.InvariantCulture))
-             .AppendLine(m.DefaultMomentum == 0f ? "" : " --momentum " + m.DefaultMomentum.ToString(CultureInfo.InvariantCulture));
+             .Append(m.DefaultMomentum == 0f ? "" : " --momentum " + m.DefaultMomentum.ToString(CultureInfo.InvariantCulture))
+             .AppendLine(m.DefaultSchedule == LearningRateSchedule.Constant ? "" : " --schedule " + m.DefaultSchedule.Name());
         }
         return s;
     }
@@ -41,7 +48,9 @@ internal static class Usage
         s.AppendLine("  --batch N          examples per SGD step (default 64)");
         s.AppendLine("  --full-batch       full-batch gradient descent: one step per epoch over every training example");
         s.AppendLine("  --lr X             learning rate (default: per model, above)");
-        s.AppendLine("  --momentum X       SGD momentum, in [0, 1) (default 0; mlp 0.9)");
+        s.AppendLine("  --momentum X       SGD momentum, in [0, 1) (default: per model, above; 0 where none is listed)");
+        s.AppendLine("  --schedule S       learning rate per epoch: constant, or cosine: epoch e of E (from 0) at");
+        s.AppendLine("                     lr * (1 + cos(pi * e / E)) / 2 (default: per model, above; constant where none is listed)");
         s.AppendLine("  --weight-decay X   L2 penalty on weights, not biases (default 0)");
         s.AppendLine("  --seed N           seed of the initial weights, shuffles, dropout masks and augmentations (default 0)");
         s.AppendLine("  --data PATH        the data: mnist, fashion-mnist or a directory (see below)");
@@ -70,6 +79,7 @@ internal static class Usage
         s.AppendLine("train acc is the running accuracy over an epoch's batches, each batch predicted (dropout off) just");
         s.AppendLine("before its own update step, after augmentation with --augment; held-out acc is measured after the");
         s.AppendLine("epoch. With --folds, train acc is measured after training, over the training folds, unaugmented.");
+        s.AppendLine("Models that take images of another size (alexnet: 224x224) get every batch resized bilinearly.");
         s.AppendLine("A progress bar is drawn on stderr when it is a terminal.");
         s.AppendLine();
         s.AppendLine("exit codes: 0 success, 1 failure (missing data, unreadable checkpoint, divergence), 2 wrong usage.");

@@ -5,9 +5,9 @@ public class CommandLineTests
     [Theory]
     [InlineData(new[] { "frobnicate", "mlp" }, "unknown command 'frobnicate'")]
     [InlineData(new[] { "--epochs", "3" }, "unknown option '--epochs'; expected a command first")]
-    [InlineData(new[] { "train" }, "'train' needs a model name (softmax, perceptron, mlp, dropout-mlp, lenet, lenet-classic, nin, resnet)")]
+    [InlineData(new[] { "train" }, "'train' needs a model name (softmax, perceptron, mlp, dropout-mlp, book-mlp, book-dropout-mlp, lenet, lenet-classic, alexnet, nin, resnet)")]
     [InlineData(new[] { "train", "--epochs", "3" }, "'train' needs a model name")]
-    [InlineData(new[] { "train", "vgg" }, "unknown model 'vgg' (expected one of: softmax, perceptron, mlp, dropout-mlp, lenet, lenet-classic, nin, resnet)")]
+    [InlineData(new[] { "train", "resnet50" }, "unknown model 'resnet50' (expected one of: softmax, perceptron, mlp, dropout-mlp, book-mlp, book-dropout-mlp, lenet, lenet-classic, alexnet, nin, resnet)")]
     [InlineData(new[] { "train", "mlp", "--bogus" }, "unknown option '--bogus' for 'train'")]
     [InlineData(new[] { "train", "mlp", "--load", "x" }, "unknown option '--load' for 'train'")]
     [InlineData(new[] { "eval", "mlp", "--load", "x", "--epochs", "2" }, "unknown option '--epochs' for 'eval'")]
@@ -94,6 +94,7 @@ public class CommandLineTests
         Assert.Null(o.SavePath);
         Assert.False(o.Augment);
         Assert.Equal(0, o.Folds);
+        Assert.Equal(LearningRateSchedule.Constant, o.Schedule);
     }
 
     [Fact]

@@ -35,22 +35,22 @@ internal static class CrossValidation
             (int[] trainIndices, int[] validationIndices) = KFold.Split(order, k, fold);
             ImageDataset train = data.Train.Select(trainIndices), validation = data.Train.Select(validationIndices);
             int batch = o.FullBatch ? train.Count : Math.Min(o.BatchSize, train.Count);
-            IModel model = o.Model.Create(Math.Max(batch, Evaluator.ChunkSize), o.Seed);
-            Trainer trainer = new(model, train, batch, o.Seed, new Sgd(o.LearningRate, o.Momentum, o.WeightDecay), augment);
+            IModel model = o.Model.Create(Math.Max(batch, o.Model.EvalBatch), o.Seed);
+            if (fold == 0) DataSource.CheckFits(data, o.Model, model);
+            Trainer trainer = new(model, train, batch, o.Seed, new Sgd(o.LearningRate, o.Momentum, o.WeightDecay), augment, o.Model.InputImage);
             if (fold == 0)
             {
-                DataSource.CheckFits(data, o.Model, model);
                 w.WriteLine(TrainCommand.Invariant(
                     $"{TrainCommand.Describe(o.Model, model)}: {k}-fold cross-validation over {n} training {data.Noun} (held-out set not used), {data.Description}"));
                 w.WriteLine(TrainCommand.Invariant(
-                    $"sgd lr {o.LearningRate} momentum {o.Momentum} weight decay {o.WeightDecay}, batch {(o.FullBatch ? "all training folds (full batch)" : batch)}, {o.Epochs} epoch{(o.Epochs == 1 ? "" : "s")} per fold, seed {o.Seed}"));
+                    $"sgd lr {o.LearningRate} ({o.Schedule.Name()} schedule) momentum {o.Momentum} weight decay {o.WeightDecay}, batch {(o.FullBatch ? "all training folds (full batch)" : batch)}, {o.Epochs} epoch{(o.Epochs == 1 ? "" : "s")} per fold, seed {o.Seed}"));
                 if (augment is not null) w.WriteLine(TrainCommand.DescribeAugmentation(augment.Options));
             }
 
             EpochStats stats = default;
             for (int epoch = 1; epoch <= o.Epochs; epoch++) stats = TrainCommand.RunEpoch(trainer, epoch, o, bar);
-            trainAccuracy[fold] = new Evaluator(model, o.Model.Kind, train).Run().Accuracy;
-            validationAccuracy[fold] = new Evaluator(model, o.Model.Kind, validation).Run().Accuracy;
+            trainAccuracy[fold] = new Evaluator(model, o.Model, train).Run().Accuracy;
+            validationAccuracy[fold] = new Evaluator(model, o.Model, validation).Run().Accuracy;
             double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
             w.WriteLine(TrainCommand.Invariant(
                 $"fold {fold + 1}/{k}  loss {stats.Loss:F4}  train acc {trainAccuracy[fold]:F4}  validation acc {validationAccuracy[fold]:F4}  ({train.Count} train / {validation.Count} validation, {seconds:F2} s)"));

@@ -10,7 +10,7 @@ internal static class EvalCommand
             throw new CliException(Directory.Exists(path) ? $"checkpoint '{o.LoadPath}' is a directory" : $"checkpoint '{o.LoadPath}' does not exist");
         DataSplit data = DataSource.Load(o.DataPath, context.WorkingDirectory, includeTrain: false, context.FashionMnistDirectory);
 
-        IModel model = o.Model.Create(Evaluator.ChunkSize, 0);
+        IModel model = o.Model.Create(o.Model.EvalBatch, 0);
         DataSource.CheckFits(data, o.Model, model);
         IReadOnlyDictionary<string, string> metadata;
         try
@@ -25,19 +25,23 @@ internal static class EvalCommand
             && !string.Equals(trainedAs, o.Model.Name, StringComparison.OrdinalIgnoreCase))
             throw new CliException($"checkpoint '{o.LoadPath}' was saved from model '{trainedAs}', not '{o.Model.Name}'");
 
-        Evaluation result = new Evaluator(model, o.Model.Kind, data.HeldOut).Run();
+        Evaluation result = new Evaluator(model, o.Model, data.HeldOut).Run();
         TextWriter w = context.Out;
         w.WriteLine(TrainCommand.Invariant($"{o.Model.Name} from {path}{Describe(metadata)}"));
         w.WriteLine(TrainCommand.Invariant($"held-out accuracy {result.Accuracy:F4}  loss {result.Loss:F4}  ({result.Count} {data.Noun}, {data.Description})"));
         return ExitCodes.Ok;
     }
 
-    /// <summary>When the file loads into another registered model, says which, so a mix-up is obvious.</summary>
+    /// <summary>
+    /// When the file loads into another registered model, says which, so a mix-up is obvious. Models whose
+    /// parameters alone would not fit in the file are not tried (nor allocated: AlexNet's take 560 MB).
+    /// </summary>
     private static string Hint(string path, ModelEntry wanted)
     {
+        long length = new FileInfo(path).Length;
         foreach (ModelEntry other in ModelRegistry.All)
         {
-            if (other == wanted) continue;
+            if (other == wanted || length < 8 + 4L * other.ParameterCount) continue;
             IModel model = other.Create(1, 0);
             try
             {

@@ -14,15 +14,19 @@ internal static class InfoCommand
         string kind = o.Model.Kind == ModelKind.Classifier ? "classifier (cross-entropy on labels)" : "regressor (loss on one-hot targets)";
         w.WriteLine(TrainCommand.Invariant($"model        {o.Model.Name} (DeepNotes.Models.{o.Model.ClassName}), {kind}"));
         w.WriteLine(TrainCommand.Invariant($"input        {o.Model.InputShape} = {model.InputLength} floats per example; output [{model.OutputLength}]"));
+        if (o.Model.InputImage is { } image && (image.Height != 28 || image.Width != 28))
+            w.WriteLine(TrainCommand.Invariant($"             train and eval resize 28x28 images to {image.Height}x{image.Width} (bilinear)"));
+        w.WriteLine(TrainCommand.Invariant($"defaults     --lr {o.Model.DefaultLearningRate} --momentum {o.Model.DefaultMomentum} --schedule {o.Model.DefaultSchedule.Name()}; evaluated {o.Model.EvalBatch} rows per Predict"));
         w.WriteLine(TrainCommand.Invariant($"parameters   {m.ParameterCount:N0} ({4L * m.ParameterCount:N0} bytes as float32)"));
         w.WriteLine("tensors");
-        int width = 0;
-        foreach (TensorInfo t in model.Tensors) width = Math.Max(width, t.Name.Length);
+        int width = 0, shapeWidth = 12;
         foreach (TensorInfo t in model.Tensors)
         {
-            string shape = "[" + string.Join(", ", t.Shape.ToArray()) + "]";
-            w.WriteLine(TrainCommand.Invariant($"  {t.Name.PadRight(width)}  {shape,-12} {t.Length,9:N0}  {t.Role.ToString().ToLowerInvariant()}"));
+            width = Math.Max(width, t.Name.Length);
+            shapeWidth = Math.Max(shapeWidth, Shape(t).Length);
         }
+        foreach (TensorInfo t in model.Tensors)
+            w.WriteLine(TrainCommand.Invariant($"  {t.Name.PadRight(width)}  {Shape(t).PadRight(shapeWidth)} {t.Length,10:N0}  {t.Role.ToString().ToLowerInvariant()}"));
 
         w.WriteLine("memory plan (floats; per-row figures scale with the batch)");
         w.WriteLine(TrainCommand.Invariant($"  training arena             {m.TrainingArenaPerRow,7:N0} per row + {m.TrainingArenaFixed:N0}"));
@@ -35,6 +39,8 @@ internal static class InfoCommand
         w.WriteLine(TrainCommand.Invariant($"  one allocation in all      {parameterBytes + m.ArenaBytes(ReportBatch),12:N0} bytes"));
         return ExitCodes.Ok;
     }
+
+    private static string Shape(TensorInfo t) => "[" + string.Join(", ", t.Shape.ToArray()) + "]";
 
     private static string Saving(MemoryReport m)
         => m.TrainingIntermediatesPerRow == 0 ? ""

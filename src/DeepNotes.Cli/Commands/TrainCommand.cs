@@ -20,15 +20,17 @@ internal static class TrainCommand
 
         // One arena sized for the larger of a training batch and an evaluation chunk, so evaluation here
         // and in `eval` runs the same Predict calls and reports the same accuracy.
-        IModel model = o.Model.Create(Math.Max(batch, Evaluator.ChunkSize), o.Seed);
+        IModel model = o.Model.Create(Math.Max(batch, o.Model.EvalBatch), o.Seed);
         DataSource.CheckFits(data, o.Model, model);
-        Trainer trainer = new(model, data.Train, batch, o.Seed, new Sgd(o.LearningRate, o.Momentum, o.WeightDecay), augment);
-        Evaluator heldOut = new(model, o.Model.Kind, data.HeldOut);
+        Trainer trainer = new(model, data.Train, batch, o.Seed, new Sgd(o.LearningRate, o.Momentum, o.WeightDecay), augment, o.Model.InputImage);
+        Evaluator heldOut = new(model, o.Model, data.HeldOut);
         ProgressBar? bar = context.ErrorIsTerminal ? new ProgressBar(context.Error) : null;
 
         TextWriter w = context.Out;
         w.WriteLine(Invariant($"{Describe(o.Model, model)}: {data.Train.Count} training / {data.HeldOut.Count} held-out {data.Noun}, {data.Description}"));
-        w.WriteLine(Invariant($"sgd lr {o.LearningRate} momentum {o.Momentum} weight decay {o.WeightDecay}, batch {batch}{(o.FullBatch ? " (full batch)" : "")}, {trainer.BatchesPerEpoch} step{(trainer.BatchesPerEpoch == 1 ? "" : "s")} per epoch, seed {o.Seed}"));
+        w.WriteLine(Invariant($"sgd lr {o.LearningRate} ({o.Schedule.Name()} schedule) momentum {o.Momentum} weight decay {o.WeightDecay}, batch {batch}{(o.FullBatch ? " (full batch)" : "")}, {trainer.BatchesPerEpoch} step{(trainer.BatchesPerEpoch == 1 ? "" : "s")} per epoch, seed {o.Seed}"));
+        if (trainer.Resizer.Resizes)
+            w.WriteLine(Invariant($"input: {data.Train.Rows}x{data.Train.Cols} images resized to {o.Model.InputShape} (bilinear) for every batch"));
         if (augment is not null) w.WriteLine(DescribeAugmentation(augment.Options));
 
         Evaluation result = default;
@@ -53,6 +55,7 @@ internal static class TrainCommand
                 ["seed"] = Invariant($"{o.Seed}"),
                 ["batch"] = Invariant($"{batch}"),
                 ["lr"] = Invariant($"{o.LearningRate}"),
+                ["schedule"] = o.Schedule.Name(),
                 ["held_out_accuracy"] = Invariant($"{result.Accuracy:F4}"),
                 ["held_out_count"] = Invariant($"{result.Count}"),
                 ["data"] = data.Description,
@@ -75,9 +78,13 @@ internal static class TrainCommand
     internal static string Describe(ModelEntry entry, IModel model)
         => Invariant($"{entry.Name} ({entry.ClassName}, {model.Parameters.Length:N0} parameters)");
 
-    /// <summary>One epoch (1-based <paramref name="epoch"/>) with the progress bar; a non-finite loss is a failure.</summary>
+    /// <summary>
+    /// One epoch (1-based <paramref name="epoch"/>) with the progress bar, at the rate the schedule gives that
+    /// epoch; a non-finite loss is a failure.
+    /// </summary>
     internal static EpochStats RunEpoch(Trainer trainer, int epoch, TrainOptions o, ProgressBar? bar)
     {
+        trainer.LearningRate = o.Schedule.Rate(o.LearningRate, epoch - 1, o.Epochs);
         bar?.Start(epoch, o.Epochs, trainer.BatchesPerEpoch);
         EpochStats stats = trainer.RunEpoch(epoch - 1, bar);
         bar?.Clear();
