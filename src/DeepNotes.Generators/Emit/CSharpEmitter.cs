@@ -34,9 +34,7 @@ internal sealed partial class CSharpEmitter
     }
 
     /// <summary>A name as a C# identifier: keywords get an @.</summary>
-    private static string Identifier(string name)
-        => name.StartsWith("@", System.StringComparison.Ordinal) || Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(name) == Microsoft.CodeAnalysis.CSharp.SyntaxKind.None
-            ? name : "@" + name;
+    private static string Identifier(string name) => CSharpNames.Identifier(name);
 
     private static string I(int v) => v.ToString(CultureInfo.InvariantCulture);
 

@@ -120,7 +120,7 @@ internal static class ModelParser
         type.TypeParameters.Length == 0 ? "" : "<" + string.Join(", ", type.TypeParameters.Select(p => Identifier(p.Name))) + ">";
 
     /// <summary>A name as C# source: keywords get an @.</summary>
-    private static string Identifier(string name) => SyntaxFacts.GetKeywordKind(name) == SyntaxKind.None ? name : "@" + name;
+    private static string Identifier(string name) => CSharpNames.Identifier(name);
 
     private static string? AttributeName(AttributeData attribute)
     {

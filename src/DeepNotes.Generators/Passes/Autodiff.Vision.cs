@@ -13,14 +13,7 @@ internal static partial class Autodiff
         {
             case NodeKind.Conv2d:
             {
-                Value dz = dy;
-                if (n.Act != Act.None)
-                {
-                    dz = g.NewValue(dy.Shape, "d" + n.Output!.Name + "_pre");
-                    dz.IsGradient = true;
-                    Node act = g.Add(NodeKind.ActivationBackward, new[] { dy, n.Output }, dz, n.Text);
-                    act.Forward = n; act.InPlace = true;
-                }
+                Value dz = ThroughEpilogue(g, n, dy);
                 Node weights = g.Add(NodeKind.Conv2dBackwardWeights, new[] { dz, x }, null, n.Text);
                 weights.Forward = n;
                 weights.Scratch = ConvScratch.For(g, n);

@@ -38,14 +38,7 @@ internal static partial class Autodiff
             {
                 case NodeKind.Dense:
                 {
-                    Value dz = dy;
-                    if (n.Act != Act.None)
-                    {
-                        dz = g.NewValue(dy.Shape, "d" + n.Output.Name + "_pre");
-                        dz.IsGradient = true;
-                        Node act = g.Add(NodeKind.ActivationBackward, new[] { dy, n.Output }, dz, n.Text);
-                        act.Forward = n; act.InPlace = true;
-                    }
+                    Value dz = ThroughEpilogue(g, n, dy);
                     g.Add(NodeKind.DenseBackwardWeights, new[] { dz, x[0] }, null, n.Text).Forward = n;
                     Contribute(g, grads, x[0], n, NodeKind.DenseBackwardData, new[] { dz });
                     break;
@@ -105,6 +98,21 @@ internal static partial class Autodiff
                     break;
             }
         }
+    }
+
+    /// <summary>
+    /// The gradient before a layer's fused activation: dy itself without one, else an
+    /// ActivationBackward node (through the layer's output, in place on dy).
+    /// </summary>
+    internal static Value ThroughEpilogue(Graph g, Node layer, Value dy)
+    {
+        if (layer.Act == Act.None) return dy;
+        Value dz = g.NewValue(dy.Shape, "d" + layer.Output!.Name + "_pre");
+        dz.IsGradient = true;
+        Node act = g.Add(NodeKind.ActivationBackward, new[] { dy, layer.Output }, dz, layer.Text);
+        act.Forward = layer;
+        act.InPlace = true;
+        return dz;
     }
 
     internal static Value Grad(Graph g, Value of)
