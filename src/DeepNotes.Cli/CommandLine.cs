@@ -10,9 +10,10 @@ namespace DeepNotes.Cli;
 internal static class CommandLine
 {
     private static readonly string[] s_trainOptions =
-        ["--epochs", "--batch", "--lr", "--momentum", "--schedule", "--weight-decay", "--seed", "--data", "--save", "--full-batch", "--augment", "--folds"];
+        ["--epochs", "--batch", "--lr", "--momentum", "--schedule", "--weight-decay", "--seed", "--data", "--save", "--full-batch", "--augment", "--folds", "--threads"];
     private static readonly string[] s_flags = ["--full-batch", "--augment"];
-    private static readonly string[] s_evalOptions = ["--load", "--data"];
+    private static readonly string[] s_evalOptions = ["--load", "--data", "--threads"];
+    private static readonly string[] s_benchOptions = ["--workload", "--threads", "--steps"];
     private static readonly string[] s_infoOptions = [];
 
     public static Command Parse(IReadOnlyList<string> args)
@@ -30,15 +31,18 @@ internal static class CommandLine
             "train" => s_trainOptions,
             "eval" => s_evalOptions,
             "info" => s_infoOptions,
+            "bench" => s_benchOptions,
             "help" => [],
-            _ when command.StartsWith('-') => throw new UsageException($"unknown option '{command}'; expected a command first (train, eval or info)"),
-            _ => throw new UsageException($"unknown command '{command}' (expected train, eval or info)"),
+            _ when command.StartsWith('-') => throw new UsageException($"unknown option '{command}'; expected a command first (train, eval, info or bench)"),
+            _ => throw new UsageException($"unknown command '{command}' (expected train, eval, info or bench)"),
         };
         if (command == "help")
         {
             if (args.Count > 1) throw new UsageException($"unexpected argument '{args[1]}' after 'help'");
             return new HelpCommand();
         }
+
+        if (command == "bench") return BuildBench(ReadOptions(command, args, allowed, first: 1));
 
         if (args.Count < 2 || args[1].StartsWith('-'))
             throw new UsageException($"'{command}' needs a model name ({ModelRegistry.Names()})");
@@ -51,15 +55,15 @@ internal static class CommandLine
             "train" => BuildTrain(model, options),
             "eval" => new EvalOptions(model,
                 Get(options, "--load") ?? throw new UsageException("'eval' needs --load FILE, the checkpoint to evaluate"),
-                Get(options, "--data")),
+                Get(options, "--data"), ParseThreads(options)),
             _ => new InfoOptions(model),
         };
     }
 
-    private static Dictionary<string, string?> ReadOptions(string command, IReadOnlyList<string> args, string[] allowed)
+    private static Dictionary<string, string?> ReadOptions(string command, IReadOnlyList<string> args, string[] allowed, int first = 2)
     {
         Dictionary<string, string?> options = new(StringComparer.Ordinal);
-        for (int i = 2; i < args.Count; i++)
+        for (int i = first; i < args.Count; i++)
         {
             string arg = args[i];
             if (!arg.StartsWith("--", StringComparison.Ordinal))
@@ -120,8 +124,24 @@ internal static class CommandLine
                 + "so there is no one model to save (train without --folds to save one)");
 
         return new TrainOptions(model, epochs, batch, fullBatch, lr, momentum, decay, seed,
-            Get(options, "--data"), Get(options, "--save"), options.ContainsKey("--augment"), folds, schedule);
+            Get(options, "--data"), Get(options, "--save"), options.ContainsKey("--augment"), folds, schedule, ParseThreads(options));
     }
+
+    private static BenchOptions BuildBench(Dictionary<string, string?> options)
+    {
+        DeepNotes.Models.Workload? workload = null;
+        if (Get(options, "--workload") is { } name && !string.Equals(name, "all", StringComparison.OrdinalIgnoreCase))
+        {
+            workload = DeepNotes.Models.Workload.Find(name) ?? throw new UsageException(
+                $"unknown workload '{name}' (expected all or one of: {DeepNotes.Models.Workload.Names()})");
+        }
+        int? steps = Get(options, "--steps") is null ? null : ParseInt(options, "--steps", 0, 1, 1_000_000);
+        return new BenchOptions(workload, ParseThreads(options), steps);
+    }
+
+    /// <summary>--threads N: kernels split across N threads (default: DEEPNOTES_THREADS or the processor count).</summary>
+    private static int? ParseThreads(Dictionary<string, string?> options)
+        => Get(options, "--threads") is null ? null : ParseInt(options, "--threads", 0, 1, Parallelism.MaxThreads);
 
     private static string? Get(Dictionary<string, string?> options, string name)
         => options.TryGetValue(name, out string? value) ? value : null;

@@ -24,14 +24,18 @@ internal sealed record TrainOptions(
     string? SavePath,
     bool Augment = false,
     int Folds = 0,
-    LearningRateSchedule Schedule = LearningRateSchedule.Constant) : Command
+    LearningRateSchedule Schedule = LearningRateSchedule.Constant,
+    int? Threads = null) : Command
 {
     public const int DefaultEpochs = 10;
     public const int DefaultBatchSize = 64;
 }
 
 /// <summary><c>deepnotes eval</c>.</summary>
-internal sealed record EvalOptions(ModelEntry Model, string LoadPath, string? DataPath) : Command;
+internal sealed record EvalOptions(ModelEntry Model, string LoadPath, string? DataPath, int? Threads = null) : Command;
+
+/// <summary><c>deepnotes bench</c>: <see cref="Workload"/> null means every workload; null counts mean the defaults.</summary>
+internal sealed record BenchOptions(DeepNotes.Models.Workload? Workload, int? Threads, int? Steps) : Command;
 
 /// <summary><c>deepnotes info</c>.</summary>
 internal sealed record InfoOptions(ModelEntry Model) : Command;

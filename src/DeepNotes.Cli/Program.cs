@@ -47,6 +47,7 @@ internal static class Program
                 TrainOptions train => TrainCommand.Run(train, context),
                 EvalOptions eval => EvalCommand.Run(eval, context),
                 InfoOptions info => InfoCommand.Run(info, context),
+                BenchOptions bench => BenchCommand.Run(bench, context),
                 _ => Help(context),
             };
         }

@@ -20,6 +20,7 @@ internal static class Usage
         s.AppendLine("  deepnotes train <model> [options]    train, printing loss and accuracy after every epoch");
         s.AppendLine("  deepnotes eval <model> --load FILE   accuracy and loss of a saved checkpoint on the held-out set");
         s.AppendLine("  deepnotes info <model>               parameters, tensors and memory plan of a model");
+        s.AppendLine("  deepnotes bench [options]            time the reference workloads; one JSON line per workload");
         s.AppendLine("  deepnotes --help                     this text");
         s.AppendLine();
         s.AppendLine("models (the class name works too, in any case):");
@@ -58,6 +59,8 @@ internal static class Usage
         s.AppendLine("  --augment          augment every training batch: random shifts of up to 2 pixels (zero padding),");
         s.AppendLine("                     brightness and contrast x[0.8, 1.2], blur or sharpen on 1 image in 5, and");
         s.AppendLine("                     left-right mirrors on half the images of Fashion-MNIST (never of digits)");
+        s.AppendLine("  --threads N        threads the kernels split work across (default: DEEPNOTES_THREADS, else the");
+        s.AppendLine("                     processor count); results are the same bits with any count");
         s.AppendLine("  --folds K          k-fold cross-validation instead (K >= 2): K fresh models, each trained on");
         s.AppendLine("                     K - 1 folds of the training set for --epochs and validated on the other;");
         s.AppendLine("                     prints each fold, the mean validation accuracy +- its std over the folds, and");
@@ -66,6 +69,16 @@ internal static class Usage
         s.AppendLine("eval options:");
         s.AppendLine("  --load FILE        the checkpoint written by train --save (required)");
         s.AppendLine("  --data PATH        the data: mnist, fashion-mnist or a directory (see below)");
+        s.AppendLine("  --threads N        as for train");
+        s.AppendLine();
+        s.AppendLine("bench options:");
+        s.AppendLine("  --workload W       " + DeepNotes.Models.Workload.Names() + " or all (default all); the workloads of");
+        s.AppendLine("                     REFERENCE.md: random data, SGD lr 0.01 momentum 0.9");
+        s.AppendLine("  --threads N        as for train");
+        s.AppendLine("  --steps N          timed steps per workload (default: as many as fit in about 2 s, 5 to 1000)");
+        s.AppendLine("  Each line: median train_ms and predict_ms, GFLOP/s (3x the forward multiply-adds for a step),");
+        s.AppendLine("  allocated_bytes over the timed steps (all threads), parameters, and arena_bytes against");
+        s.AppendLine("  intermediate_bytes (every intermediate kept) from the memory plan.");
         s.AppendLine();
         s.AppendLine("data: without --data, or with --data mnist, the 10,000 digits shipped in the repository's data/");
         s.AppendLine("folder, found above the current directory or the executable; the first 8,000 train and the last");

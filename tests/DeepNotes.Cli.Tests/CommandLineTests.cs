@@ -40,6 +40,12 @@ public class CommandLineTests
     [InlineData(new[] { "eval", "mlp", "--load", "x", "--augment" }, "unknown option '--augment' for 'eval'")]
     [InlineData(new[] { "eval", "mlp" }, "'eval' needs --load FILE")]
     [InlineData(new[] { "help", "me" }, "unexpected argument 'me' after 'help'")]
+    [InlineData(new[] { "bench", "--workload", "resnet" }, "unknown workload 'resnet' (expected all or one of: mlp, lenet, alexnet)")]
+    [InlineData(new[] { "bench", "mlp" }, "unexpected argument 'mlp'")]
+    [InlineData(new[] { "bench", "--threads", "0" }, "option --threads must be from 1 to 64, got 0")]
+    [InlineData(new[] { "bench", "--steps", "0" }, "option --steps must be from 1 to 1,000,000, got 0")]
+    [InlineData(new[] { "bench", "--epochs", "1" }, "unknown option '--epochs' for 'bench' (expected --workload, --threads, --steps)")]
+    [InlineData(new[] { "train", "mlp", "--threads", "65" }, "option --threads must be from 1 to 64, got 65")]
     public void Usage_errors_exit_2_with_the_message_and_the_usage(string[] args, string message)
     {
         CliResult result = CliRunner.Run(args);
@@ -129,5 +135,38 @@ public class CommandLineTests
         Assert.Equal("x", e.DataPath);
         InfoOptions i = Assert.IsType<InfoOptions>(CommandLine.Parse(["info", "Perceptron"]));
         Assert.Equal("perceptron", i.Model.Name);
+    }
+}
+
+public class BenchCommandTests
+{
+    [Fact]
+    public void Bench_prints_one_json_line_per_workload_with_the_timings_and_the_memory_plan()
+    {
+        int threads = Parallelism.ThreadCount;
+        try
+        {
+            CliResult result = CliRunner.Run(["bench", "--workload", "mlp", "--steps", "7", "--threads", "1"]);
+            Assert.Equal(0, result.ExitCode);
+            string[] lines = result.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            string line = Assert.Single(lines);
+            using var json = System.Text.Json.JsonDocument.Parse(line);
+            var root = json.RootElement;
+            Assert.Equal("mlp", root.GetProperty("workload").GetString());
+            Assert.Equal(1, root.GetProperty("threads").GetInt32());
+            Assert.Equal(64, root.GetProperty("batch").GetInt32());
+            Assert.Equal(7, root.GetProperty("steps").GetInt32());
+            Assert.True(root.GetProperty("train_ms").GetDouble() > 0);
+            Assert.True(root.GetProperty("predict_ms").GetDouble() > 0);
+            Assert.True(root.GetProperty("train_ms").GetDouble() > root.GetProperty("predict_ms").GetDouble() / 2);
+            Assert.Equal(235_146, root.GetProperty("parameters").GetInt32());
+            long arena = root.GetProperty("arena_bytes").GetInt64(), kept = root.GetProperty("intermediate_bytes").GetInt64();
+            Assert.InRange(arena, 1, kept - 1);
+            Assert.True(root.GetProperty("allocated_bytes").GetInt64() >= 0);
+        }
+        finally
+        {
+            Parallelism.ThreadCount = threads;
+        }
     }
 }

@@ -17,6 +17,7 @@ public static class AllocationProbe
             case "perceptron": Report("perceptron TrainStep with batcher and one-hot", Measure(PerceptronLoop())); break;
             case "lenet-augmented": Report("LeNet5 TrainStep with augmentation", Measure(AugmentedLeNetLoop())); break;
             case "resnet": Classifier<ResNet>(); break;
+            case "lenet": Classifier<LeNet5>(); break;
             default: Console.Error.WriteLine($"unknown workload {args[1]}"); return 2;
         }
         return 0;

@@ -5,6 +5,7 @@ internal static class EvalCommand
 {
     public static int Run(EvalOptions o, CliContext context)
     {
+        if (o.Threads is { } threads) Parallelism.ThreadCount = threads;
         string path = Path.GetFullPath(o.LoadPath, context.WorkingDirectory);
         if (!File.Exists(path))
             throw new CliException(Directory.Exists(path) ? $"checkpoint '{o.LoadPath}' is a directory" : $"checkpoint '{o.LoadPath}' does not exist");

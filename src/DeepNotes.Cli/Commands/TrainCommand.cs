@@ -11,6 +11,7 @@ internal static class TrainCommand
 {
     public static int Run(TrainOptions o, CliContext context)
     {
+        if (o.Threads is { } threads) Parallelism.ThreadCount = threads;
         string? savePath = o.SavePath is null ? null : CheckSavePath(o.SavePath, context.WorkingDirectory);
         DataSplit data = DataSource.Load(o.DataPath, context.WorkingDirectory, fashionDirectory: context.FashionMnistDirectory);
         if (data.Train.Count == 0) throw new CliException("the training set is empty");

@@ -101,38 +101,12 @@ public static partial class Conv2d
         Require(scratch.Length, s.ScratchSize, nameof(scratch));
         if ((uint)activation > (uint)Activation.Tanh) throw new ArgumentOutOfRangeException(nameof(activation));
 
-        int m = s.OutChannels, n = s.OutSpatial, k = s.ColumnRows;
-        ReadOnlySpan<float> weight = w[..(m * k)];
-        Span<float> columns = scratch[..s.ScratchSize];
         path = s.IsPointwise ? Conv2dPath.Im2Col : Resolve(path, s);
-        for (int b = 0; b < batch; b++)
-        {
-            ReadOnlySpan<float> xb = x.Slice(b * s.InSize, s.InSize);
-            Span<float> yb = y.Slice(b * s.OutSize, s.OutSize);
-            if (s.IsPointwise)
-            {
-                Gemm.Multiply(yb, weight, xb, m, n, k);
-            }
-            else if (path != Conv2dPath.Im2Col)
-            {
-                ForwardDirect(yb, xb, weight, s, columns, wide: path == Conv2dPath.Direct512);
-            }
-            else
-            {
-                Im2Col(columns, xb, s);
-                Gemm.Multiply(yb, weight, columns, m, n, k);
-            }
-            // The epilogue runs per example while its output is still in cache.
-            if (!bias.IsEmpty)
-            {
-                for (int o = 0; o < m; o++)
-                {
-                    Span<float> plane = yb.Slice(o * n, n);
-                    TensorPrimitives.Add(plane, bias[o], plane);
-                }
-            }
-            if (activation != Activation.None) Activations.Forward(yb, yb, activation);
-        }
+        int parts = path == Conv2dPath.Im2Col
+            ? Parts((long)batch * s.OutChannels * s.OutSpatial * s.ColumnRows, Tiles(s.OutSpatial, ColumnTile))
+            : Parts((long)batch * s.OutChannels * s.OutSpatial * s.ColumnRows, Math.Min(batch, DirectSlots(s)));
+        Run(ConvMode.Forward, y[..(batch * s.OutSize)], x[..(batch * s.InSize)], w[..s.WeightSize],
+            bias.IsEmpty ? default : bias[..s.OutChannels], scratch[..s.ScratchSize], batch, s, activation, path, parts);
     }
 
     /// <summary>
@@ -148,24 +122,9 @@ public static partial class Conv2d
         Require(w.Length, s.WeightSize, nameof(w));
         Require(scratch.Length, s.ScratchSize, nameof(scratch));
 
-        int m = s.OutChannels, n = s.OutSpatial, k = s.ColumnRows;
-        ReadOnlySpan<float> weight = w[..(m * k)];
-        Span<float> columns = scratch[..s.ScratchSize];
-        for (int b = 0; b < batch; b++)
-        {
-            Span<float> dxb = dx.Slice(b * s.InSize, s.InSize);
-            ReadOnlySpan<float> dyb = dy.Slice(b * s.OutSize, s.OutSize);
-            if (s.IsPointwise)
-            {
-                Gemm.Multiply(dxb, weight, dyb, k, n, m, transA: true);
-            }
-            else
-            {
-                Gemm.Multiply(columns, weight, dyb, k, n, m, transA: true);
-                dxb.Clear();
-                Col2ImAdd(dxb, columns, s);
-            }
-        }
+        int parts = Parts((long)batch * s.OutChannels * s.OutSpatial * s.ColumnRows, s.InChannels);
+        Run(ConvMode.BackwardData, dx[..(batch * s.InSize)], dy[..(batch * s.OutSize)], w[..s.WeightSize], default,
+            scratch[..s.ScratchSize], batch, s, Activation.None, Conv2dPath.Im2Col, parts);
     }
 
     /// <summary>
@@ -182,27 +141,9 @@ public static partial class Conv2d
         Require(x.Length, (long)batch * s.InSize, nameof(x));
         Require(scratch.Length, s.ScratchSize, nameof(scratch));
 
-        int m = s.OutChannels, n = s.OutSpatial, k = s.ColumnRows;
-        Span<float> grad = dw[..(m * k)];
-        Span<float> columns = scratch[..s.ScratchSize];
-        for (int b = 0; b < batch; b++)
-        {
-            ReadOnlySpan<float> xb = x.Slice(b * s.InSize, s.InSize);
-            ReadOnlySpan<float> dyb = dy.Slice(b * s.OutSize, s.OutSize);
-            if (s.IsPointwise)
-            {
-                Gemm.Multiply(grad, dyb, xb, m, k, n, transA: false, transB: true, beta: 1f);
-            }
-            else
-            {
-                Im2Col(columns, xb, s);
-                Gemm.Multiply(grad, dyb, columns, m, k, n, transA: false, transB: true, beta: 1f);
-            }
-            if (!dbias.IsEmpty)
-            {
-                for (int o = 0; o < m; o++) dbias[o] += TensorPrimitives.Sum(dyb.Slice(o * n, n));
-            }
-        }
+        int parts = Parts((long)batch * s.OutChannels * s.OutSpatial * s.ColumnRows, Tiles(s.ColumnRows, RowTile));
+        Run(ConvMode.BackwardWeights, dw[..s.WeightSize], dy[..(batch * s.OutSize)], x[..(batch * s.InSize)],
+            dbias.IsEmpty ? default : dbias[..s.OutChannels], scratch[..s.ScratchSize], batch, s, Activation.None, Conv2dPath.Im2Col, parts);
     }
 
     /// <summary>The direct seven-loop convolution with double accumulation and no activation: what the tests trust.</summary>
@@ -239,56 +180,63 @@ public static partial class Conv2d
     }
 
     /// <summary>
-    /// col[(c·KH + u)·KW + v, i·OW + j] = x[c, i·SH − PH + u, j·SW − PW + v], 0 where that lies in the padding.
+    /// col[(c·KH + u)·KW + v, i·OW + j] = x[c, i·SH − PH + u, j·SW − PW + v], 0 where that lies in the padding,
+    /// for the column-matrix rows [rowLo, rowHi) and output positions i·OW + j in [posLo, posHi) only
+    /// (parts of a split call fill disjoint blocks of one matrix).
     /// </summary>
-    internal static void Im2Col(Span<float> col, ReadOnlySpan<float> x, in Conv2dShape s)
+    internal static void Im2Col(Span<float> col, ReadOnlySpan<float> x, in Conv2dShape s, int rowLo, int rowHi, int posLo, int posHi)
     {
-        int h = s.InHeight, wd = s.InWidth, oh = s.OutHeight, ow = s.OutWidth, sh = s.StrideHeight, sw = s.StrideWidth;
-        int n = oh * ow;
-        int row = 0;
-        for (int c = 0; c < s.InChannels; c++)
+        int h = s.InHeight, wd = s.InWidth, ow = s.OutWidth, sh = s.StrideHeight, sw = s.StrideWidth;
+        int kw = s.KernelWidth, taps = s.KernelHeight * kw, n = s.OutSpatial;
+        if (posLo >= posHi) return;
+        int iFirst = posLo / ow, iLast = (posHi - 1) / ow;
+        for (int row = rowLo; row < rowHi; row++)
         {
+            int c = row / taps, t = row - c * taps, u = t / kw, v = t - u * kw;
             ReadOnlySpan<float> plane = x.Slice(c * h * wd, h * wd);
-            for (int u = 0; u < s.KernelHeight; u++)
+            Span<float> dst = col.Slice(row * n, n);
+            ValidColumns(s, v, out int jLo, out int jHi);
+            for (int i = iFirst; i <= iLast; i++)
             {
-                for (int v = 0; v < s.KernelWidth; v++, row++)
+                Span<float> d = dst.Slice(i * ow, ow);
+                int a = Math.Max(posLo - i * ow, 0), b = Math.Min(posHi - i * ow, ow);
+                int r = i * sh - s.PadHeight + u;
+                int lo = Math.Max(a, jLo), hi = Math.Min(b, jHi);
+                if ((uint)r >= (uint)h || lo >= hi)
                 {
-                    Span<float> dst = col.Slice(row * n, n);
-                    ValidColumns(s, v, out int jLo, out int jHi);
-                    int q0 = jLo * sw - s.PadWidth + v;
-                    for (int i = 0; i < oh; i++)
-                    {
-                        Span<float> d = dst.Slice(i * ow, ow);
-                        int r = i * sh - s.PadHeight + u;
-                        if ((uint)r >= (uint)h || jLo == jHi)
-                        {
-                            d.Clear();
-                            continue;
-                        }
-                        d[..jLo].Clear();
-                        d[jHi..].Clear();
-                        ReadOnlySpan<float> src = plane.Slice(r * wd, wd);
-                        if (sw == 1)
-                        {
-                            src.Slice(q0, jHi - jLo).CopyTo(d[jLo..]);
-                        }
-                        else
-                        {
-                            for (int j = jLo, q = q0; j < jHi; j++, q += sw) d[j] = src[q];
-                        }
-                    }
+                    d[a..b].Clear();
+                    continue;
+                }
+                d[a..lo].Clear();
+                d[hi..b].Clear();
+                ReadOnlySpan<float> src = plane.Slice(r * wd, wd);
+                int q = lo * sw - s.PadWidth + v;
+                if (sw == 1)
+                {
+                    src.Slice(q, hi - lo).CopyTo(d[lo..hi]);
+                }
+                else
+                {
+                    for (int j = lo; j < hi; j++, q += sw) d[j] = src[q];
                 }
             }
         }
     }
 
-    /// <summary>The adjoint of <see cref="Im2Col"/>: x[c, i·SH − PH + u, j·SW − PW + v] += col[(c·KH + u)·KW + v, i·OW + j], padding dropped.</summary>
-    internal static void Col2ImAdd(Span<float> x, ReadOnlySpan<float> col, in Conv2dShape s)
+    /// <summary>The whole column matrix of one example.</summary>
+    internal static void Im2Col(Span<float> col, ReadOnlySpan<float> x, in Conv2dShape s)
+        => Im2Col(col, x, s, 0, s.ColumnRows, 0, s.OutSpatial);
+
+    /// <summary>
+    /// The adjoint of <see cref="Im2Col(Span{float}, ReadOnlySpan{float}, in Conv2dShape)"/> for input channels [c0, c1):
+    /// x[c, i·SH − PH + u, j·SW − PW + v] += col[(c·KH + u)·KW + v, i·OW + j], padding dropped.
+    /// </summary>
+    internal static void Col2ImAdd(Span<float> x, ReadOnlySpan<float> col, in Conv2dShape s, int c0, int c1)
     {
         int h = s.InHeight, wd = s.InWidth, oh = s.OutHeight, ow = s.OutWidth, sh = s.StrideHeight, sw = s.StrideWidth;
         int n = oh * ow;
-        int row = 0;
-        for (int c = 0; c < s.InChannels; c++)
+        int row = c0 * s.KernelHeight * s.KernelWidth;
+        for (int c = c0; c < c1; c++)
         {
             Span<float> plane = x.Slice(c * h * wd, h * wd);
             for (int u = 0; u < s.KernelHeight; u++)
@@ -319,6 +267,10 @@ public static partial class Conv2d
             }
         }
     }
+
+    /// <summary>The adjoint of the whole <see cref="Im2Col(Span{float}, ReadOnlySpan{float}, in Conv2dShape)"/>.</summary>
+    internal static void Col2ImAdd(Span<float> x, ReadOnlySpan<float> col, in Conv2dShape s)
+        => Col2ImAdd(x, col, s, 0, s.InChannels);
 
     /// <summary>The output columns j in [lo, hi) whose tap v lands inside the input: 0 ≤ j·SW − PW + v &lt; W.</summary>
     private static void ValidColumns(in Conv2dShape s, int v, out int lo, out int hi)

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using System.Numerics.Tensors;
+using DeepNotes.Threading;
 
 namespace DeepNotes.Kernels;
 
@@ -23,7 +24,9 @@ internal enum GemmKernel
 /// NR-wide column panels, op(A) in mc×kc blocks into MR-tall row panels (both zero-padded
 /// to whole panels), and an MR×NR register tile of FMA accumulators walks the panels.
 /// Scratch buffers are thread-static, pinned and reused, so a call allocates nothing once
-/// the buffers have grown to the problem size.
+/// the buffers have grown to the problem size. A large product is split across
+/// <see cref="Parallelism.ThreadCount"/> threads in whole register tiles of C's columns or rows,
+/// so every element is computed exactly as on one thread.
 /// </summary>
 public static unsafe partial class Gemm
 {
@@ -62,18 +65,118 @@ public static unsafe partial class Gemm
             return;
         }
 
-        if (kernel == GemmKernel.Auto)
-            kernel = Vector512.IsHardwareAccelerated ? GemmKernel.Vector512 : GemmKernel.Vector256;
-
+        kernel = Resolve(kernel);
+        int lda = transA ? m : k, ldb = transB ? k : n;
         fixed (float* pc = c)
         fixed (float* pa = a)
         fixed (float* pb = b)
         {
-            if (kernel == GemmKernel.Vector512)
-                Blocked(pc, pa, pb, m, n, k, transA, transB, beta, MR512, NR512, &Kernel512_8x32);
+            int parts = PlanParts(m, n, k, kernel, out bool splitColumns);
+            if (parts > 1)
+            {
+                GemmWork work = t_work ??= new GemmWork();
+                work.Set(pc, n, pa, lda, pb, ldb, m, n, k, transA, transB, beta, kernel, splitColumns);
+                WorkerPool.Shared.Run(work, parts);
+            }
             else
-                Blocked(pc, pa, pb, m, n, k, transA, transB, beta, MR256, NR256, &Kernel256_6x16);
+            {
+                Serial(pc, n, pa, lda, pb, ldb, m, n, k, transA, transB, beta, kernel);
+            }
         }
+    }
+
+    /// <summary>
+    /// C = op(A)·op(B) + beta·C on the calling thread, with explicit leading dimensions (row
+    /// strides) so callers can work on column or row blocks of larger matrices. No argument checks:
+    /// for kernels that have validated their operands.
+    /// </summary>
+    internal static void Serial(float* c, nint ldc, float* a, int lda, float* b, int ldb, int m, int n, int k,
+        bool transA, bool transB, float beta, GemmKernel kernel = GemmKernel.Auto)
+    {
+        if (m <= 0 || n <= 0) return;
+        if (k == 0)
+        {
+            for (int i = 0; i < m; i++) ScaleC(new Span<float>(c + i * ldc, n), beta);
+            return;
+        }
+        if (Resolve(kernel) == GemmKernel.Vector512)
+            Blocked(c, ldc, a, lda, b, ldb, m, n, k, transA, transB, beta, MR512, NR512, &Kernel512_8x32);
+        else
+            Blocked(c, ldc, a, lda, b, ldb, m, n, k, transA, transB, beta, MR256, NR256, &Kernel256_6x16);
+    }
+
+    private static GemmKernel Resolve(GemmKernel kernel) => kernel != GemmKernel.Auto ? kernel
+        : Vector512.IsHardwareAccelerated ? GemmKernel.Vector512 : GemmKernel.Vector256;
+
+    /// <summary>Multiply-adds below which a part is not worth a thread (≈1 µs of one core's FMAs).</summary>
+    internal static long MinWorkPerPart = 1L << 17;   // tests lower it to split tiny products
+
+    [ThreadStatic] private static GemmWork? t_work;
+
+    /// <summary>
+    /// How many parts to split a product into, and along which dimension: columns of C when op(A)
+    /// is the smaller operand (every part packs all of A and its own columns of B), rows otherwise.
+    /// Parts are whole register tiles, so each element of C is computed exactly as on one thread.
+    /// </summary>
+    private static int PlanParts(int m, int n, int k, GemmKernel kernel, out bool splitColumns)
+    {
+        splitColumns = n >= m;
+        int threads = Parallelism.ThreadCount;
+        if (threads <= 1 || WorkerPool.Shared.IsBusy) return 1;
+        long byWork = (long)m * n * k / MinWorkPerPart;
+        if (byWork < 2) return 1;
+        (int mr, int nr) = kernel == GemmKernel.Vector512 ? (MR512, NR512) : (MR256, NR256);
+        int columnTiles = (n + nr - 1) / nr, rowTiles = (m + mr - 1) / mr;
+        if (splitColumns && columnTiles < 2) splitColumns = false;
+        else if (!splitColumns && rowTiles < 2) splitColumns = true;
+        int tiles = splitColumns ? columnTiles : rowTiles;
+        return (int)Math.Min(Math.Min(threads, tiles), byWork);
+    }
+
+    /// <summary>One part of a split product: a range of whole tiles of C's columns or rows.</summary>
+    private sealed class GemmWork : ParallelWork
+    {
+        private float* _c, _a, _b;
+        private int _ldc, _lda, _ldb, _m, _n, _k;
+        private bool _transA, _transB, _splitColumns;
+        private float _beta;
+        private GemmKernel _kernel;
+
+        public void Set(float* c, int ldc, float* a, int lda, float* b, int ldb, int m, int n, int k,
+            bool transA, bool transB, float beta, GemmKernel kernel, bool splitColumns)
+        {
+            _c = c; _a = a; _b = b;
+            (_ldc, _lda, _ldb) = (ldc, lda, ldb);
+            (_m, _n, _k, _transA, _transB, _beta, _kernel, _splitColumns) = (m, n, k, transA, transB, beta, kernel, splitColumns);
+        }
+
+        public override void Execute(int part, int parts)
+        {
+            int tile = _splitColumns ? (_kernel == GemmKernel.Vector512 ? NR512 : NR256)
+                                     : (_kernel == GemmKernel.Vector512 ? MR512 : MR256);
+            int extent = _splitColumns ? _n : _m;
+            (int lo, int hi) = PartRange(extent, tile, part, parts);
+            if (lo >= hi) return;
+            if (_splitColumns)
+            {
+                float* b = _transB ? _b + (nint)lo * _ldb : _b + lo;
+                Serial(_c + lo, _ldc, _a, _lda, b, _ldb, _m, hi - lo, _k, _transA, _transB, _beta, _kernel);
+            }
+            else
+            {
+                float* a = _transA ? _a + lo : _a + (nint)lo * _lda;
+                Serial(_c + (nint)lo * _ldc, _ldc, a, _lda, _b, _ldb, hi - lo, _n, _k, _transA, _transB, _beta, _kernel);
+            }
+        }
+    }
+
+    /// <summary>Part <paramref name="part"/> of <paramref name="parts"/> of [0, extent) in whole tiles (the last may be short).</summary>
+    internal static (int Lo, int Hi) PartRange(int extent, int tile, int part, int parts)
+    {
+        int tiles = (extent + tile - 1) / tile;
+        int lo = (int)((long)tiles * part / parts) * tile;
+        int hi = (int)((long)tiles * (part + 1) / parts) * tile;
+        return (Math.Min(lo, extent), Math.Min(hi, extent));
     }
 
     /// <summary>Plain triple loop with double accumulation: the reference the fast path is tested against.</summary>
@@ -151,15 +254,14 @@ public static unsafe partial class Gemm
     }
 
     /// <summary>
-    /// The blocked driver shared by every micro-kernel. Single-threaded; the ic / jr loops are
-    /// independent given a shared packed B block, which is where a thread pool can split the work.
+    /// The blocked driver shared by every micro-kernel, on one thread: C (row stride ldc) =
+    /// op(A)·op(B) + beta·C with A's and B's row strides lda and ldb as stored.
     /// </summary>
     [SkipLocalsInit]
-    private static void Blocked(float* c, float* a, float* b, int m, int n, int k, bool transA, bool transB, float beta,
+    private static void Blocked(float* c, nint ldc, float* a, int lda, float* b, int ldb, int m, int n, int k,
+        bool transA, bool transB, float beta,
         int mrMax, int nrMax, delegate*<int, float*, float*, float*, nint, int, float, bool, void> kernel)
     {
-        int lda = transA ? m : k;
-        int ldb = transB ? k : n;
         int mcMax = MCTarget / mrMax * mrMax;
         int ncMax = NC / nrMax * nrMax;
         int kcMax = Math.Min(KC, k);
@@ -193,15 +295,15 @@ public static unsafe partial class Gemm
                         {
                             int mr = Math.Min(mrMax, mc - ir);
                             float* ap = packA + (nint)ir * kc;
-                            float* cp = c + (nint)(ic + ir) * n + jc + jr;
+                            float* cp = c + (ic + ir) * ldc + jc + jr;
                             if (nr == nrMax)
                             {
-                                kernel(kc, ap, bp, cp, n, mr, betaBlock, overwrite);
+                                kernel(kc, ap, bp, cp, ldc, mr, betaBlock, overwrite);
                             }
                             else
                             {
                                 kernel(kc, ap, bp, tile, nrMax, mr, 0f, true);
-                                StoreEdge(cp, n, tile, nrMax, mr, nr, betaBlock, overwrite);
+                                StoreEdge(cp, ldc, tile, nrMax, mr, nr, betaBlock, overwrite);
                             }
                         }
                     }

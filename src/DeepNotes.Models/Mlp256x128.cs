@@ -1,12 +1,12 @@
 using DeepNotes;
 using static DeepNotes.Ops;
 
-namespace DeepNotes.Benchmarks;
+namespace DeepNotes.Models;
 
 /// <summary>
-/// Benchmark-only model with the architecture of REFERENCE.md's libtorch "mlp" workload:
-/// 784 → 256 (ReLU) → 128 (ReLU) → 10, cross-entropy; 235,146 parameters. Compiled by the
-/// DeepNotes generator, which this project also references as an analyzer.
+/// The architecture of REFERENCE.md's libtorch "mlp" workload (the benchmark suite's and
+/// <c>deepnotes bench</c>'s <c>mlp</c>): 784 → 256 (ReLU) → 128 (ReLU) → 10, cross-entropy;
+/// 235,146 parameters, He initialisation.
 /// </summary>
 [Model]
 public sealed partial class Mlp256x128

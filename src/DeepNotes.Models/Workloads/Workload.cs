@@ -1,0 +1,130 @@
+using System;
+using System.Collections.Generic;
+
+namespace DeepNotes.Models;
+
+/// <summary>
+/// One of the fixed workloads that <c>../shared/REFERENCE.md</c> measured PyTorch's CPU engine on:
+/// a model, a batch size and the work a step does. <c>deepnotes bench</c> and the benchmark suite
+/// both run these, so their figures describe the same thing.
+/// </summary>
+public sealed class Workload
+{
+    private readonly Func<int, ulong, IClassifier> _create;
+
+    private Workload(string name, string description, int batch, long forwardMultiplyAdds, Func<int, ulong, IClassifier> create)
+    {
+        Name = name;
+        Description = description;
+        Batch = batch;
+        ForwardMultiplyAdds = forwardMultiplyAdds;
+        _create = create;
+    }
+
+    /// <summary>The name on the command line and in the JSON output: <c>mlp</c>, <c>lenet</c>, <c>alexnet</c>.</summary>
+    public string Name { get; }
+
+    public string Description { get; }
+
+    /// <summary>Examples per step (REFERENCE.md's batch for this workload).</summary>
+    public int Batch { get; }
+
+    /// <summary>Multiply-adds of one forward pass over one example (convolutions and linear layers).</summary>
+    public long ForwardMultiplyAdds { get; }
+
+    /// <summary>
+    /// Floating-point operations of one training step as REFERENCE.md counts them: three times the
+    /// forward pass (forward, data gradient, weight gradient), 2 per multiply-add.
+    /// </summary>
+    public double TrainFlops => 2.0 * 3 * ForwardMultiplyAdds * Batch;
+
+    /// <summary>Floating-point operations of one <c>Predict</c> on a batch.</summary>
+    public double PredictFlops => 2.0 * ForwardMultiplyAdds * Batch;
+
+    // Forward multiply-adds per example, layer by layer (output elements × taps or inputs):
+    //   mlp:     784·256 + 256·128 + 128·10                                   = 234,752
+    //   lenet:   6·28·28·25 + 16·10·10·150 + 400·120 + 120·84 + 84·10           = 416,520
+    //   alexnet: 96·54·54·121 + 256·26·26·2400 + 384·12·12·2304 + 384·12·12·3456
+    //            + 256·12·12·3456 + 6400·4096 + 4096·4096 + 4096·10           = 938,129,376
+    /// <summary>The workloads, in REFERENCE.md's order.</summary>
+    public static IReadOnlyList<Workload> All { get; } =
+    [
+        new("mlp", "784-256-128-10 MLP (ReLU, cross-entropy), batch 64", 64, 234_752,
+            static (batch, seed) => Mlp256x128.Create(batch, seed)),
+        new("lenet", "LeNet-5 (ReLU, max pooling) on 1x28x28, batch 64", 64, 416_520,
+            static (batch, seed) => LeNet5.Create(batch, seed)),
+        new("alexnet", "d2l AlexNet on 1x224x224 (dropout 0.5), batch 8", 8, 938_129_376,
+            static (batch, seed) => AlexNet.Create(batch, seed)),
+    ];
+
+    /// <summary>The workload names, comma-separated, for messages.</summary>
+    public static string Names()
+    {
+        string[] names = new string[All.Count];
+        for (int i = 0; i < names.Length; i++) names[i] = All[i].Name;
+        return string.Join(", ", names);
+    }
+
+    /// <summary>The workload called <paramref name="name"/> (ordinal, case-insensitive), or null.</summary>
+    public static Workload? Find(string name)
+    {
+        foreach (Workload w in All)
+        {
+            if (string.Equals(w.Name, name, StringComparison.OrdinalIgnoreCase)) return w;
+        }
+        return null;
+    }
+
+    /// <summary>The model at this workload's batch with a few batches of seeded random data, ready to step.</summary>
+    public WorkloadRun Start(ulong seed = 42) => new(this, _create(Batch, seed), seed);
+}
+
+/// <summary>
+/// A workload's model, data and optimizer (SGD, lr 0.01, momentum 0.9, as REFERENCE.md's steps).
+/// The data are <see cref="Batches"/> batches of uniform [0, 1) inputs with uniform random labels,
+/// cycled so no single batch is learnt to a zero loss. Steps allocate nothing.
+/// </summary>
+public sealed class WorkloadRun
+{
+    /// <summary>Distinct batches cycled through by <see cref="TrainStep"/>.</summary>
+    public const int Batches = 4;
+
+    private readonly float[] _inputs;
+    private readonly int[] _labels;
+    private readonly float[] _output;
+    private Sgd _sgd = new(0.01f, momentum: 0.9f);
+    private int _next;
+
+    internal WorkloadRun(Workload workload, IClassifier model, ulong seed)
+    {
+        Workload = workload;
+        Model = model;
+        int batch = workload.Batch;
+        _inputs = new float[Batches * batch * model.InputLength];
+        _labels = new int[Batches * batch];
+        _output = new float[batch * model.OutputLength];
+        const ulong Stream = 0xBE4C;
+        for (int i = 0; i < _inputs.Length; i++) _inputs[i] = CounterRng.Uniform(seed, Stream, (ulong)i);
+        for (int i = 0; i < _labels.Length; i++) _labels[i] = CounterRng.NextInt(seed, Stream + 1, (ulong)i, model.OutputLength);
+    }
+
+    public Workload Workload { get; }
+
+    public IClassifier Model { get; }
+
+    /// <summary>Forward, cross-entropy, backward and an SGD update on the next batch; returns its loss.</summary>
+    public float TrainStep()
+    {
+        int batch = Workload.Batch, i = _next, features = Model.InputLength;
+        _next = (i + 1) % Batches;
+        return Model.TrainStep(_inputs.AsSpan(i * batch * features, batch * features), _labels.AsSpan(i * batch, batch), batch, ref _sgd);
+    }
+
+    /// <summary>Inference (dropout off) on the first batch; returns the first logit.</summary>
+    public float Predict()
+    {
+        int batch = Workload.Batch;
+        Model.Predict(_inputs.AsSpan(0, batch * Model.InputLength), _output, batch);
+        return _output[0];
+    }
+}
