@@ -251,6 +251,25 @@ public class ParallelKernelTests
         }
     }
 
+    [Theory, MemberData(nameof(Threads))]
+    public void PoolingSplitIsBitIdentical(int threads)
+    {
+        var rng = new Random(20 + threads);
+        var shapes = new Pool2dShape[] { new(6, 28, 28, 2, 2, 2, 2, 0, 0), new(3, 9, 11, 3, 3, 2, 2, 1, 1), new(4, 7, 7, 3, 3, 1, 1, 1, 1) };
+        const int batch = 7;
+        foreach (Pool2dShape s in shapes)
+        {
+            float[] x = Uniform(rng, batch * s.InSize), dy = Uniform(rng, batch * s.OutSize);
+            foreach (bool max in new[] { true, false })
+            {
+                float[] Forward() { var y = new float[batch * s.OutSize]; if (max) Pooling.MaxForward(y, x, batch, s); else Pooling.AvgForward(y, x, batch, s); return y; }
+                float[] Backward() { var dx = Filled(batch * s.InSize, float.NaN); if (max) Pooling.MaxBackward(dx, dy, x, batch, s); else Pooling.AvgBackward(dx, dy, batch, s); return dx; }
+                Assert.True(Run(1, Forward).AsSpan().SequenceEqual(Run(threads, Forward)), $"forward {s} max={max}");
+                Assert.True(Run(1, Backward).AsSpan().SequenceEqual(Run(threads, Backward)), $"backward {s} max={max}");
+            }
+        }
+    }
+
     private static float[] Weights(Conv2dShape s, float[] dy, float[] x, float[] dw0, float[] db0)
     {
         float[] dw = (float[])dw0.Clone(), db = (float[])db0.Clone();

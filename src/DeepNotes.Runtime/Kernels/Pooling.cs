@@ -59,21 +59,26 @@ public readonly record struct Pool2dShape(int Channels, int InHeight, int InWidt
 /// routes dy to the first element equal to it (ties go to the first maximum in row-major window order,
 /// as in PyTorch), so no index tensor is stored.
 /// </summary>
-public static class Pooling
+public static partial class Pooling
 {
     /// <summary>y = the maximum of each window; padding counts as −∞. Overwrites y.</summary>
     public static void MaxForward(Span<float> y, ReadOnlySpan<float> x, int batch, in Pool2dShape s)
     {
         Check(y.Length, x.Length, batch, s, nameof(y), nameof(x));
-        Forward<MaxOp>(y, x, batch, s, 1f);
+        Split(PoolMode.MaxForward, y[..(batch * s.OutSize)], x[..(batch * s.InSize)], default, batch, s);
     }
 
     /// <summary>dx[argmax of each window] += dy, the arg-max recomputed from x (first maximum wins ties). Overwrites dx.</summary>
-    [SkipLocalsInit]
     public static void MaxBackward(Span<float> dx, ReadOnlySpan<float> dy, ReadOnlySpan<float> x, int batch, in Pool2dShape s)
     {
         Check(dy.Length, dx.Length, batch, s, nameof(dy), nameof(dx));
         Require(x.Length, (long)batch * s.InSize, nameof(x));
+        Split(PoolMode.MaxBackward, dx[..(batch * s.InSize)], dy[..(batch * s.OutSize)], x[..(batch * s.InSize)], batch, s);
+    }
+
+    [SkipLocalsInit]
+    private static void MaxBackwardSerial(Span<float> dx, ReadOnlySpan<float> dy, ReadOnlySpan<float> x, int batch, in Pool2dShape s)
+    {
         int h = s.InHeight, w = s.InWidth, oh = s.OutHeight, ow = s.OutWidth;
         int len = w + 2 * s.PadWidth + Pool2dShape.RowSlack;
         Span<float> t = len <= StackFloats ? stackalloc float[StackFloats] : RowScratch(len);
@@ -184,14 +189,19 @@ public static class Pooling
     public static void AvgForward(Span<float> y, ReadOnlySpan<float> x, int batch, in Pool2dShape s)
     {
         Check(y.Length, x.Length, batch, s, nameof(y), nameof(x));
-        Forward<SumOp>(y, x, batch, s, 1f / (s.KernelHeight * s.KernelWidth));
+        Split(PoolMode.AvgForward, y[..(batch * s.OutSize)], x[..(batch * s.InSize)], default, batch, s);
     }
 
     /// <summary>dx = the adjoint of <see cref="AvgForward"/>: each dy spread evenly over its window, padding dropped. Overwrites dx.</summary>
-    [SkipLocalsInit]
     public static void AvgBackward(Span<float> dx, ReadOnlySpan<float> dy, int batch, in Pool2dShape s)
     {
         Check(dy.Length, dx.Length, batch, s, nameof(dy), nameof(dx));
+        Split(PoolMode.AvgBackward, dx[..(batch * s.InSize)], dy[..(batch * s.OutSize)], default, batch, s);
+    }
+
+    [SkipLocalsInit]
+    private static void AvgBackwardSerial(Span<float> dx, ReadOnlySpan<float> dy, int batch, in Pool2dShape s)
+    {
         int h = s.InHeight, w = s.InWidth, oh = s.OutHeight, ow = s.OutWidth, kw = s.KernelWidth, sw = s.StrideWidth;
         int planes = batch * s.Channels;
         float scale = 1f / (s.KernelHeight * kw);
