@@ -33,6 +33,7 @@ public sealed class CbowBatcher
     private readonly int[] _targets;
     private readonly float[] _labels;
     private int _current;
+    private int _reported;
     private long _rows;
 
     /// <summary>Creates a batcher; call <see cref="StartEpoch"/> before the first <see cref="Next"/>.</summary>
@@ -128,7 +129,9 @@ public sealed class CbowBatcher
 
     /// <summary>
     /// Corpus words (kept or subsampled away) the last <see cref="Next"/> moved past: summed over an
-    /// epoch they are <see cref="Corpus.TokenCount"/>, so words / second counts like word2vec's.
+    /// epoch they are <see cref="Corpus.TokenCount"/>, so words / second counts like word2vec's. The
+    /// batcher moves on eagerly, so the last batch of an epoch also counts the words after its last
+    /// center (only an epoch without any pair reports its words on the <see cref="Next"/> that returns false).
     /// </summary>
     public int WordsConsumed { get; private set; }
 
@@ -145,13 +148,13 @@ public sealed class CbowBatcher
         _rows = 0;
         _current = 0;
         WordsConsumed = 0;
+        _reported = 0;
     }
 
     /// <summary>Fills the next batch; returns false (with <paramref name="batch"/> = 0) when the epoch is over.</summary>
     public bool Next(out int batch)
     {
         if (_walker.Epoch < 0) throw new InvalidOperationException("Call StartEpoch before Next.");
-        int before = _walker.Consumed;
         int width = ContextWidth, columns = Columns;
         ReadOnlySpan<int> tokens = Corpus.Tokens;
         int b = 0;
@@ -182,7 +185,8 @@ public sealed class CbowBatcher
             _walker.NextCenter();
         }
         _current = b;
-        WordsConsumed = _walker.Consumed - before;
+        WordsConsumed = _walker.Consumed - _reported;
+        _reported = _walker.Consumed;
         batch = b;
         return b > 0;
     }
