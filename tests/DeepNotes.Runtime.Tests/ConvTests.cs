@@ -181,9 +181,13 @@ public class ConvTests
         Conv2d.BackwardData(dx, dy, w, batch, s, scratch);
         Close(lhs, Dot(dx, x), 1e-5 * scale, $"{s} data adjoint");
 
-        float[] dw = new float[w.Length];
-        Conv2d.BackwardWeights(dw, default, dy, x, batch, s, scratch);
-        Close(lhs, Dot(dw, w), 1e-5 * scale, $"{s} weight adjoint");
+        // Both weight-gradient paths (the direct one falls back to im2col where the shape or scratch does not allow it).
+        foreach (bool direct in new[] { false, true })
+        {
+            float[] dw = new float[w.Length];
+            Conv2d.BackwardWeights(dw, default, dy, x, batch, s, scratch, direct);
+            Close(lhs, Dot(dw, w), 1e-5 * scale, $"{s} weight adjoint (direct: {direct})");
+        }
     }
 
     /// <summary>Every entry of dx, dW and dbias against a central difference of ⟨dy, Reference(x, w, b)⟩ in double.</summary>
@@ -221,12 +225,22 @@ public class ConvTests
         Conv2d.BackwardData(dx, dy, w, batch, s, scratch);
         for (int i = 0; i < x.Length; i++) Close(Numeric(x, i), dx[i], 1e-4, $"dx[{i}]");
 
-        // Gradients accumulate onto what is there.
-        float[] dw = Uniform(rng, w.Length), db = Uniform(rng, cout);
-        float[] dw0 = (float[])dw.Clone(), db0 = (float[])db.Clone();
-        Conv2d.BackwardWeights(dw, db, dy, x, batch, s, scratch);
-        for (int i = 0; i < w.Length; i++) Close(dw0[i] + Numeric(w, i), dw[i], 1e-4, $"dw[{i}]");
-        for (int i = 0; i < cout; i++) Close(db0[i] + Numeric(bias, i), db[i], 1e-4, $"db[{i}]");
+        // Gradients accumulate onto what is there; both weight-gradient paths.
+        foreach (bool direct in new[] { false, true })
+        {
+            float[] dw = Uniform(rng, w.Length), db = Uniform(rng, cout);
+            float[] dw0 = (float[])dw.Clone(), db0 = (float[])db.Clone();
+            Conv2d.BackwardWeights(dw, db, dy, x, batch, s, scratch, direct);
+            for (int i = 0; i < w.Length; i++) Close(dw0[i] + Numeric(w, i), dw[i], 1e-4, $"dw[{i}] (direct: {direct})");
+            for (int i = 0; i < cout; i++) Close(db0[i] + Numeric(bias, i), db[i], 1e-4, $"db[{i}] (direct: {direct})");
+        }
+    }
+
+    [Fact]
+    public void LeNetsImageLayerTakesTheDirectWeightGradient()
+    {
+        Assert.True(Conv2d.UsesDirectWeights(new Conv2dShape(1, 28, 28, 6, 5, 5, 1, 1, 2, 2)) == System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated);
+        Assert.False(Conv2d.UsesDirectWeights(new Conv2dShape(3, 9, 11, 4, 3, 3, 2, 2, 1, 1)));   // strided
     }
 
     [Fact]

@@ -245,9 +245,12 @@ public class ParallelKernelTests
             float[] dxN = Run(threads, () => { var dx = Filled(batch * s.InSize, float.NaN); Conv2d.BackwardData(dx, dy, w, batch, s, new float[s.ScratchSize]); return dx; });
             Assert.True(dx1.AsSpan().SequenceEqual(dxN), $"backward data {s}");
 
-            float[] grads1 = Run(1, () => Weights(s, dy, x, dw0, db0));
-            float[] gradsN = Run(threads, () => Weights(s, dy, x, dw0, db0));
-            Assert.True(grads1.AsSpan().SequenceEqual(gradsN), $"backward weights {s}");
+            foreach (bool direct in new[] { false, true })
+            {
+                float[] grads1 = Run(1, () => Weights(s, dy, x, dw0, db0, direct));
+                float[] gradsN = Run(threads, () => Weights(s, dy, x, dw0, db0, direct));
+                Assert.True(grads1.AsSpan().SequenceEqual(gradsN), $"backward weights {s} direct={direct}");
+            }
         }
     }
 
@@ -270,10 +273,10 @@ public class ParallelKernelTests
         }
     }
 
-    private static float[] Weights(Conv2dShape s, float[] dy, float[] x, float[] dw0, float[] db0)
+    private static float[] Weights(Conv2dShape s, float[] dy, float[] x, float[] dw0, float[] db0, bool direct)
     {
         float[] dw = (float[])dw0.Clone(), db = (float[])db0.Clone();
-        Conv2d.BackwardWeights(dw, db, dy, x, dy.Length / s.OutSize, s, new float[s.ScratchSize]);
+        Conv2d.BackwardWeights(dw, db, dy, x, dy.Length / s.OutSize, s, new float[s.ScratchSize], direct);
         return [.. dw, .. db];
     }
 

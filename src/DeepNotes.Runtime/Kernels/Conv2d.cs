@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 
 namespace DeepNotes.Kernels;
 
@@ -133,6 +134,12 @@ public static partial class Conv2d
     /// </summary>
     public static void BackwardWeights(Span<float> dw, Span<float> dbias, ReadOnlySpan<float> dy, ReadOnlySpan<float> x,
         int batch, in Conv2dShape s, Span<float> scratch)
+        => BackwardWeights(dw, dbias, dy, x, batch, s, scratch, direct: null);
+
+    /// <summary><see cref="BackwardWeights(Span{float}, Span{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, int, in Conv2dShape, Span{float})"/>
+    /// with the path pinned: <paramref name="direct"/> true takes the direct kernel where the shape allows, false im2col, null decides.</summary>
+    internal static void BackwardWeights(Span<float> dw, Span<float> dbias, ReadOnlySpan<float> dy, ReadOnlySpan<float> x,
+        int batch, in Conv2dShape s, Span<float> scratch, bool? direct)
     {
         Validate(batch, s);
         Require(dw.Length, s.WeightSize, nameof(dw));
@@ -141,9 +148,14 @@ public static partial class Conv2d
         Require(x.Length, (long)batch * s.InSize, nameof(x));
         Require(scratch.Length, s.ScratchSize, nameof(scratch));
 
-        int parts = Parts((long)batch * s.OutChannels * s.OutSpatial * s.ColumnRows, Tiles(s.ColumnRows, RowTile));
+        bool useDirect = direct ?? true;
+        useDirect &= s.StrideHeight == 1 && s.StrideWidth == 1 && Vector512.IsHardwareAccelerated && DirectWeightsSlot(s) <= s.ScratchSize;
+        if (direct is null) useDirect &= UsesDirectWeights(s);
+        long work = (long)batch * s.OutChannels * s.OutSpatial * s.ColumnRows;
+        int parts = useDirect ? Parts(work, Math.Min(s.OutChannels, s.ScratchSize / DirectWeightsSlot(s))) : Parts(work, Tiles(s.ColumnRows, RowTile));
         Run(ConvMode.BackwardWeights, dw[..s.WeightSize], dy[..(batch * s.OutSize)], x[..(batch * s.InSize)],
-            dbias.IsEmpty ? default : dbias[..s.OutChannels], scratch[..s.ScratchSize], batch, s, Activation.None, Conv2dPath.Im2Col, parts);
+            dbias.IsEmpty ? default : dbias[..s.OutChannels], scratch[..s.ScratchSize], batch, s, Activation.None,
+            useDirect ? Conv2dPath.Direct512 : Conv2dPath.Im2Col, parts);
     }
 
     /// <summary>The direct seven-loop convolution with double accumulation and no activation: what the tests trust.</summary>

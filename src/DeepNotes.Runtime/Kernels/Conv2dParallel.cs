@@ -13,7 +13,8 @@ namespace DeepNotes.Kernels;
 //   backward data:      a range of input channels: its rows of Wᵀ·dy, then col2im into those
 //                       channels only;
 //   backward weights:   a range of rows of the column matrix, i.e. of columns of dW; the bias
-//                       gradient by ranges of output channels.
+//                       gradient by ranges of output channels (the direct path: ranges of output
+//                       channels, each part in its own slot of the scratch).
 public static partial class Conv2d
 {
     private const int ColumnTile = 32, RowTile = 32;
@@ -111,6 +112,11 @@ public static partial class Conv2d
                     BackwardDataChannels(output, _out, _in0, _in1, _scratch, scratch, _batch, _s, part, parts);
                     break;
                 default:
+                    if (_path == Conv2dPath.Direct512)
+                    {
+                        BackwardWeightsDirect(_out, new Span<float>(_vec, _vecLength), in0, in1, scratch, _batch, _s, part, parts);
+                        break;
+                    }
                     BackwardWeightsRows(_out, new Span<float>(_vec, _vecLength), in0, _in0, in1, _in1, _scratch, scratch, _batch, _s, part, parts);
                     break;
             }
