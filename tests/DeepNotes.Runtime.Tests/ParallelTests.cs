@@ -273,6 +273,53 @@ public class ParallelKernelTests
         }
     }
 
+    [Theory, MemberData(nameof(Threads))]
+    public void SgdSplitMatchesTheRuleOnEveryElement(int threads)
+    {
+        // Tensors past the split threshold (2^16 elements per part), with every role, across part boundaries.
+        var tensors = new[]
+        {
+            new TensorInfo("a.weight", 0, [300, 500], TensorRole.Weight),
+            new TensorInfo("a.bias", 150_000, [300], TensorRole.Bias),
+            new TensorInfo("bn.running_mean", 150_300, [7], TensorRole.State),
+            new TensorInfo("b.weight", 150_307, [77_777], TensorRole.Weight),
+        };
+        int n = 150_307 + 77_777;
+        var rng = new Random(threads);
+        float[] w0 = Uniform(rng, n), g = Uniform(rng, n), v0 = Uniform(rng, n);
+        foreach (float momentum in new[] { 0f, 0.9f })
+        {
+            float[] w1 = (float[])w0.Clone(), v1 = (float[])v0.Clone(), wN = (float[])w0.Clone(), vN = (float[])v0.Clone();
+            var sgd1 = new Sgd(0.1f, momentum, weightDecay: 0.01f);
+            var sgdN = new Sgd(0.1f, momentum, weightDecay: 0.01f);
+            using (new ThreadScope(1)) sgd1.Update(w1, g, v1, tensors);
+            using (new ThreadScope(threads, minWorkPerPart: Gemm.MinWorkPerPart)) sgdN.Update(wN, g, vN, tensors);
+            Assert.True(w1.AsSpan().SequenceEqual(wN) && v1.AsSpan().SequenceEqual(vN), $"momentum {momentum}");
+            for (int i = 0; i < n; i++)
+            {
+                var role = i < 150_000 ? TensorRole.Weight : i < 150_300 ? TensorRole.Bias : i < 150_307 ? TensorRole.State : TensorRole.Weight;
+                float decay = role == TensorRole.Weight ? 0.01f : 0f;
+                float w = w0[i], v = v0[i];
+                if (role == TensorRole.State)
+                {
+                    Assert.Equal(w, w1[i]);
+                    continue;
+                }
+                if (momentum == 0f)
+                {
+                    w = w * (1f - 0.1f * decay) + g[i] * -0.1f;
+                }
+                else
+                {
+                    v = v * momentum + g[i] + w * decay;
+                    w += v * -0.1f;
+                    Assert.Equal(v, v1[i], 6);
+                }
+                Assert.Equal(w, w1[i], 6);
+            }
+        }
+    }
+
     private static float[] Weights(Conv2dShape s, float[] dy, float[] x, float[] dw0, float[] db0, bool direct)
     {
         float[] dw = (float[])dw0.Clone(), db = (float[])db0.Clone();

@@ -40,26 +40,7 @@ public struct Sgd
             throw new ArgumentException("parameters, gradients and velocity must have the same length");
         if (LearningRate <= 0f)
             throw new InvalidOperationException("Sgd was not constructed: use new Sgd(learningRate, ...)");
-        foreach (TensorInfo t in tensors)
-        {
-            if (t.Role == TensorRole.State) continue; // running statistics are not trained
-            Span<float> w = parameters.Slice(t.Offset, t.Length);
-            ReadOnlySpan<float> g = gradients.Slice(t.Offset, t.Length);
-            float decay = t.Role == TensorRole.Weight ? WeightDecay : 0f;
-            if (Momentum == 0f)
-            {
-                if (decay != 0f) TensorPrimitives.Multiply(w, 1f - LearningRate * decay, w); // w -= η·λ·w
-                TensorPrimitives.MultiplyAdd(g, -LearningRate, w, w);                       // w -= η·g
-            }
-            else
-            {
-                Span<float> v = velocity.Slice(t.Offset, t.Length);
-                TensorPrimitives.Multiply(v, Momentum, v);
-                TensorPrimitives.Add(v, g, v);
-                if (decay != 0f) TensorPrimitives.MultiplyAdd(w, decay, v, v);
-                TensorPrimitives.MultiplyAdd(v, -LearningRate, w, w);
-            }
-        }
+        SgdStep.Run(parameters, gradients, velocity, tensors, LearningRate, Momentum, WeightDecay);
         Steps++;
     }
 }
