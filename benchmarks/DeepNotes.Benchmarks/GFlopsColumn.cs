@@ -31,10 +31,18 @@ public sealed class GFlopsColumn : IColumn
 
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
     {
-        double? flops = benchmarkCase.Descriptor.WorkloadMethod.GetCustomAttribute<FlopsAttribute>()?.Flops;
+        double? flops = benchmarkCase.Descriptor.WorkloadMethod.GetCustomAttribute<FlopsAttribute>()?.Flops ?? WorkloadFlops(benchmarkCase);
         double? meanNs = summary[benchmarkCase]?.ResultStatistics?.Mean;
         if (flops is null || meanNs is null || meanNs <= 0) return "-";
         return (flops.Value / meanNs.Value).ToString("F1", CultureInfo.InvariantCulture); // flops per ns = GFLOP/s
+    }
+
+    /// <summary>A <see cref="WorkloadBenchmark"/>'s flops come from its workload: 3× forward for a step, 1× for Predict.</summary>
+    private static double? WorkloadFlops(BenchmarkCase benchmarkCase)
+    {
+        if (!typeof(WorkloadBenchmark).IsAssignableFrom(benchmarkCase.Descriptor.Type)) return null;
+        var workload = ((WorkloadBenchmark)Activator.CreateInstance(benchmarkCase.Descriptor.Type)!).Workload;
+        return benchmarkCase.Descriptor.WorkloadMethod.Name == nameof(WorkloadBenchmark.TrainStep) ? workload.TrainFlops : workload.PredictFlops;
     }
 
     public bool IsAvailable(Summary summary) => true;

@@ -6,21 +6,32 @@ using DeepNotes.Kernels;
 namespace DeepNotes.Benchmarks;
 
 /// <summary>
-/// <see cref="Gemm.Multiply"/> (single thread) on square problems and on the shapes of the Mlp's
-/// first layer at batch 64, next to the core's FMA peak measured in the same run. The GFLOP/s
-/// column is 2·m·n·k / Mean.
+/// <see cref="Gemm.Multiply"/> at 1 and 2 threads on square problems and on the shapes the models use
+/// (the Mlp's first layer at batch 64, LeNet's C3 and AlexNet's Conv2 per example, AlexNet's Fc6 at
+/// batch 8); <see cref="FmaPeakBenchmarks"/> gives the core's peak in the same run. The GFLOP/s column
+/// is 2·m·n·k / Mean.
 /// </summary>
 [MemoryDiagnoser]
 public class GemmBenchmarks
 {
-    private const int MaxSize = 1024 * 1024;
+    private int _savedThreads;
+
+    [Params(1, 2)]
+    public int Threads { get; set; }
+
+    private const int MaxSize = 4096 * 6400;   // AlexNet's Fc6 weight, the largest operand
     private float[] _a = null!;
     private float[] _b = null!;
     private float[] _c = null!;
 
+    [GlobalCleanup]
+    public void Cleanup() => Parallelism.ThreadCount = _savedThreads;
+
     [GlobalSetup]
     public void Setup()
     {
+        _savedThreads = Parallelism.ThreadCount;
+        Parallelism.ThreadCount = Threads;
         var random = new Random(42);
         _a = new float[MaxSize];
         _b = new float[MaxSize];
@@ -53,6 +64,25 @@ public class GemmBenchmarks
     [Benchmark, Flops(2.0 * 64 * 784 * 256)]
     public void LayerDataGrad() => Gemm.Multiply(_c, _a, _b, 64, 784, 256);
 
+    /// <summary>LeNet's C3 forward, one example: W[16×150]·col[150×100].</summary>
+    [Benchmark, Flops(2.0 * 16 * 100 * 150)]
+    public void LeNetC3() => Gemm.Multiply(_c, _a, _b, 16, 100, 150);
+
+    /// <summary>AlexNet's Conv2 forward, one example: W[256×2400]·col[2400×676].</summary>
+    [Benchmark, Flops(2.0 * 256 * 676 * 2400)]
+    public void AlexNetConv2() => Gemm.Multiply(_c, _a, _b, 256, 676, 2400);
+
+    /// <summary>AlexNet's Fc6 forward at batch 8: y[8×4096] = x[8×6400]·Wᵀ, W stored [4096×6400].</summary>
+    [Benchmark, Flops(2.0 * 8 * 4096 * 6400)]
+    public void AlexNetFc6() => Gemm.Multiply(_c, _a, _b, 8, 4096, 6400, transB: true);
+}
+
+/// <summary>
+/// The core's FMA peak, measured in the same run as the GEMMs: 16 independent <see cref="Vector512"/> /
+/// <see cref="Vector256"/> FMA chains on one thread.
+/// </summary>
+public class FmaPeakBenchmarks
+{
     // Peak: 16 independent FMA chains (enough to cover latency × pipes), x ← x·m + a, which converges
     // to a / (1 - m) = 1, so no value overflows or goes denormal.
     private const int FmaIterations = 100_000;

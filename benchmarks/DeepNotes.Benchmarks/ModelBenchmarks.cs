@@ -98,14 +98,3 @@ public class DropoutMlpBenchmarks : ClassifierBenchmark<DropoutMlp>
     [Benchmark, Flops(2.0 * Batch * (784 * 256 + 256 * 256 + 256 * 10))]
     public float Predict() => Infer();
 }
-
-/// <summary>REFERENCE.md's libtorch "mlp" architecture, 784-256-128-10 (235,146 parameters); see <see cref="Mlp256x128"/>.</summary>
-[MemoryDiagnoser]
-public class Mlp256x128Benchmarks : ClassifierBenchmark<Mlp256x128>
-{
-    [Benchmark, Flops(2 * 2.0 * Batch * (784 * 256 + 256 * 128 + 128 * 10) + 2.0 * Batch * (256 * 128 + 128 * 10))]
-    public float TrainStep() => Train();
-
-    [Benchmark, Flops(2.0 * Batch * (784 * 256 + 256 * 128 + 128 * 10))]
-    public float Predict() => Infer();
-}

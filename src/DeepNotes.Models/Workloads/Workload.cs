@@ -81,19 +81,24 @@ public sealed class Workload
 
 /// <summary>
 /// A workload's model, data and optimizer (SGD, lr 0.01, momentum 0.9, as REFERENCE.md's steps).
-/// The data are <see cref="Batches"/> batches of uniform [0, 1) inputs with uniform random labels,
-/// cycled so no single batch is learnt to a zero loss. Steps allocate nothing.
+/// The data are <see cref="Batches"/> batches of uniform [0, 1) inputs, cycled, with uniform random
+/// labels drawn afresh on every cycle: random labels that change cannot be learnt, so the loss stays
+/// near ln(classes) however long a benchmark runs (a memorised batch would drive it to zero and the
+/// gradients towards denormals). Steps allocate nothing.
 /// </summary>
 public sealed class WorkloadRun
 {
     /// <summary>Distinct batches cycled through by <see cref="TrainStep"/>.</summary>
-    public const int Batches = 4;
+    public const int Batches = 8;
 
     private readonly float[] _inputs;
     private readonly int[] _labels;
     private readonly float[] _output;
+    private const ulong Stream = 0xBE4C;
+    private readonly ulong _seed;
     private Sgd _sgd = new(0.01f, momentum: 0.9f);
     private int _next;
+    private long _cycle;
 
     internal WorkloadRun(Workload workload, IClassifier model, ulong seed)
     {
@@ -103,9 +108,9 @@ public sealed class WorkloadRun
         _inputs = new float[Batches * batch * model.InputLength];
         _labels = new int[Batches * batch];
         _output = new float[batch * model.OutputLength];
-        const ulong Stream = 0xBE4C;
+        _seed = seed;
         for (int i = 0; i < _inputs.Length; i++) _inputs[i] = CounterRng.Uniform(seed, Stream, (ulong)i);
-        for (int i = 0; i < _labels.Length; i++) _labels[i] = CounterRng.NextInt(seed, Stream + 1, (ulong)i, model.OutputLength);
+        DrawLabels();
     }
 
     public Workload Workload { get; }
@@ -117,7 +122,18 @@ public sealed class WorkloadRun
     {
         int batch = Workload.Batch, i = _next, features = Model.InputLength;
         _next = (i + 1) % Batches;
+        if (_next == 0)
+        {
+            _cycle++;
+            DrawLabels();
+        }
         return Model.TrainStep(_inputs.AsSpan(i * batch * features, batch * features), _labels.AsSpan(i * batch, batch), batch, ref _sgd);
+    }
+
+    private void DrawLabels()
+    {
+        ulong first = (ulong)(_cycle * _labels.Length);
+        for (int i = 0; i < _labels.Length; i++) _labels[i] = CounterRng.NextInt(_seed, Stream + 1, first + (ulong)i, Model.OutputLength);
     }
 
     /// <summary>Inference (dropout off) on the first batch; returns the first logit.</summary>
