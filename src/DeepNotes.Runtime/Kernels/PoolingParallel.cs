@@ -45,7 +45,9 @@ public static partial class Pooling
     {
         switch (mode)
         {
+            case PoolMode.MaxForward when Is2x2(s): Max2x2Forward(output, input, batch, s); break;
             case PoolMode.MaxForward: Forward<MaxOp>(output, input, batch, s, 1f); break;
+            case PoolMode.MaxBackward when Is2x2(s): Max2x2Backward(output, input, x, batch, s); break;
             case PoolMode.AvgForward: Forward<SumOp>(output, input, batch, s, 1f / (s.KernelHeight * s.KernelWidth)); break;
             case PoolMode.MaxBackward: MaxBackwardSerial(output, input, x, batch, s); break;
             default: AvgBackwardSerial(output, input, batch, s); break;
