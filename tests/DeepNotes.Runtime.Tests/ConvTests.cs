@@ -225,15 +225,16 @@ public class ConvTests
         Conv2d.BackwardData(dx, dy, w, batch, s, scratch);
         for (int i = 0; i < x.Length; i++) Close(Numeric(x, i), dx[i], 1e-4, $"dx[{i}]");
 
-        // Gradients accumulate onto what is there; both weight-gradient paths.
+        // Gradients accumulate onto what is there, or replace it with overwrite; both weight-gradient paths.
         foreach (bool direct in new[] { false, true })
-        {
-            float[] dw = Uniform(rng, w.Length), db = Uniform(rng, cout);
-            float[] dw0 = (float[])dw.Clone(), db0 = (float[])db.Clone();
-            Conv2d.BackwardWeights(dw, db, dy, x, batch, s, scratch, direct);
-            for (int i = 0; i < w.Length; i++) Close(dw0[i] + Numeric(w, i), dw[i], 1e-4, $"dw[{i}] (direct: {direct})");
-            for (int i = 0; i < cout; i++) Close(db0[i] + Numeric(bias, i), db[i], 1e-4, $"db[{i}] (direct: {direct})");
-        }
+            foreach (bool overwrite in new[] { false, true })
+            {
+                float[] dw = Uniform(rng, w.Length), db = Uniform(rng, cout);
+                float[] dw0 = overwrite ? new float[w.Length] : (float[])dw.Clone(), db0 = overwrite ? new float[cout] : (float[])db.Clone();
+                Conv2d.BackwardWeights(dw, db, dy, x, batch, s, scratch, direct, overwrite);
+                for (int i = 0; i < w.Length; i++) Close(dw0[i] + Numeric(w, i), dw[i], 1e-4, $"dw[{i}] (direct: {direct}, overwrite: {overwrite})");
+                for (int i = 0; i < cout; i++) Close(db0[i] + Numeric(bias, i), db[i], 1e-4, $"db[{i}] (direct: {direct}, overwrite: {overwrite})");
+            }
     }
 
     [Fact]

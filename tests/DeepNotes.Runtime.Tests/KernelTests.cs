@@ -212,6 +212,22 @@ public class KernelTests
                 Close(s, dw[o * inF + i], 1e-4);
             }
         }
+
+        // overwrite: the sums replace the old gradient (NaN before: nothing of it may leak).
+        float[] dwo = Filled(outF * inF, float.NaN), dbo = Filled(outF, float.NaN);
+        Dense.BackwardWeights(dwo, dbo, dy, x, rows, inF, outF, overwrite: true);
+        for (int o = 0; o < outF; o++)
+        {
+            Close(db[o] - db0[o], dbo[o], 1e-4);
+            for (int i = 0; i < inF; i++) Close(dw[o * inF + i] - dw0[o * inF + i], dwo[o * inF + i], 1e-4);
+        }
+    }
+
+    private static float[] Filled(int n, float value)
+    {
+        var a = new float[n];
+        Array.Fill(a, value);
+        return a;
     }
 
     [Fact]

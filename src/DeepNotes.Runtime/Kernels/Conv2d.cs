@@ -130,16 +130,18 @@ public static partial class Conv2d
 
     /// <summary>
     /// dW += Σ_b dy[b] ⋆ x[b] (as [Cout, Cin·KH·KW] = dy[b]·col(x[b])ᵀ) and dbias += Σ dy over batch and
-    /// space. Both accumulate; <paramref name="dbias"/> may be empty when the layer has no bias.
+    /// space. Both accumulate, or with <paramref name="overwrite"/> replace what dW and dbias held (the
+    /// compiler passes it for a parameter's first gradient contribution); <paramref name="dbias"/> may be
+    /// empty when the layer has no bias.
     /// </summary>
     public static void BackwardWeights(Span<float> dw, Span<float> dbias, ReadOnlySpan<float> dy, ReadOnlySpan<float> x,
-        int batch, in Conv2dShape s, Span<float> scratch)
-        => BackwardWeights(dw, dbias, dy, x, batch, s, scratch, direct: null);
+        int batch, in Conv2dShape s, Span<float> scratch, bool overwrite = false)
+        => BackwardWeights(dw, dbias, dy, x, batch, s, scratch, direct: null, overwrite);
 
     /// <summary><see cref="BackwardWeights(Span{float}, Span{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, int, in Conv2dShape, Span{float})"/>
     /// with the path pinned: <paramref name="direct"/> true takes the direct kernel where the shape allows, false im2col, null decides.</summary>
     internal static void BackwardWeights(Span<float> dw, Span<float> dbias, ReadOnlySpan<float> dy, ReadOnlySpan<float> x,
-        int batch, in Conv2dShape s, Span<float> scratch, bool? direct)
+        int batch, in Conv2dShape s, Span<float> scratch, bool? direct, bool overwrite = false)
     {
         Validate(batch, s);
         Require(dw.Length, s.WeightSize, nameof(dw));
@@ -148,6 +150,12 @@ public static partial class Conv2d
         Require(x.Length, (long)batch * s.InSize, nameof(x));
         Require(scratch.Length, s.ScratchSize, nameof(scratch));
 
+        if (overwrite && batch == 0)
+        {
+            dw[..s.WeightSize].Clear();
+            if (!dbias.IsEmpty) dbias[..s.OutChannels].Clear();
+            return;
+        }
         bool useDirect = direct ?? true;
         useDirect &= s.StrideHeight == 1 && s.StrideWidth == 1 && Vector512.IsHardwareAccelerated && DirectWeightsSlot(s) <= s.ScratchSize;
         if (direct is null) useDirect &= UsesDirectWeights(s);
@@ -155,7 +163,7 @@ public static partial class Conv2d
         int parts = useDirect ? Parts(work, Math.Min(s.OutChannels, s.ScratchSize / DirectWeightsSlot(s))) : Parts(work, Tiles(s.ColumnRows, RowTile));
         Run(ConvMode.BackwardWeights, dw[..s.WeightSize], dy[..(batch * s.OutSize)], x[..(batch * s.InSize)],
             dbias.IsEmpty ? default : dbias[..s.OutChannels], scratch[..s.ScratchSize], batch, s, Activation.None,
-            useDirect ? Conv2dPath.Direct512 : Conv2dPath.Im2Col, parts);
+            useDirect ? Conv2dPath.Direct512 : Conv2dPath.Im2Col, parts, overwrite);
     }
 
     /// <summary>The direct seven-loop convolution with double accumulation and no activation: what the tests trust.</summary>

@@ -39,10 +39,16 @@ public static partial class Conv2d
     /// <summary>Direct weight gradient for output channels [o0, o1) of every example, in scratch slot <paramref name="part"/>.</summary>
     [SkipLocalsInit]
     private static unsafe void BackwardWeightsDirect(float* dw, Span<float> dbias, ReadOnlySpan<float> dy, ReadOnlySpan<float> x,
-        Span<float> scratch, int batch, in Conv2dShape s, int part, int parts)
+        Span<float> scratch, int batch, in Conv2dShape s, bool overwrite, int part, int parts)
     {
         (int o0, int o1) = Gemm.PartRange(s.OutChannels, 1, part, parts);
         if (o0 >= o1) return;
+        if (overwrite)
+        {
+            int filter = s.InChannels * s.KernelHeight * s.KernelWidth;
+            new Span<float>(dw + (nint)o0 * filter, (o1 - o0) * filter).Clear();
+            if (!dbias.IsEmpty) dbias[o0..o1].Clear();
+        }
         int oh = s.OutHeight, ow = s.OutWidth, kh = s.KernelHeight, kw = s.KernelWidth, cin = s.InChannels, h = s.InHeight, wd = s.InWidth;
         int chunks = (ow + WeightsVector - 1) / WeightsVector, ldd = chunks * WeightsVector;
         int ldp = ldd + kw - 1, rows = oh + kh - 1, planeP = rows * ldp, n = s.OutSpatial;

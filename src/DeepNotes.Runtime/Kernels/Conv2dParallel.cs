@@ -47,7 +47,8 @@ public static partial class Conv2d
     }
 
     private static unsafe void Run(ConvMode mode, Span<float> output, ReadOnlySpan<float> input0, ReadOnlySpan<float> input1,
-        ReadOnlySpan<float> vector, Span<float> scratch, int batch, in Conv2dShape s, Activation activation, Conv2dPath path, int parts)
+        ReadOnlySpan<float> vector, Span<float> scratch, int batch, in Conv2dShape s, Activation activation, Conv2dPath path, int parts,
+        bool overwrite = false)
     {
         fixed (float* po = output)
         fixed (float* p0 = input0)
@@ -57,7 +58,7 @@ public static partial class Conv2d
         {
             ConvWork work = t_work ??= new ConvWork();
             work.Set(mode, po, output.Length, p0, input0.Length, p1, input1.Length, pv, vector.Length, ps, scratch.Length,
-                batch, s, activation, path);
+                batch, s, activation, path, overwrite);
             try
             {
                 WorkerPool.Shared.Run(work, parts);
@@ -78,10 +79,13 @@ public static partial class Conv2d
         private Conv2dShape _s;
         private Activation _activation;
         private Conv2dPath _path;
+        private bool _overwrite;
 
         public void Set(ConvMode mode, float* output, int outLength, float* in0, int in0Length, float* in1, int in1Length,
-            float* vec, int vecLength, float* scratch, int scratchLength, int batch, in Conv2dShape s, Activation activation, Conv2dPath path)
+            float* vec, int vecLength, float* scratch, int scratchLength, int batch, in Conv2dShape s, Activation activation, Conv2dPath path,
+            bool overwrite)
         {
+            _overwrite = overwrite;
             _mode = mode;
             _out = output; _in0 = in0; _in1 = in1; _vec = vec; _scratch = scratch;
             (_outLength, _in0Length, _in1Length, _vecLength, _scratchLength) = (outLength, in0Length, in1Length, vecLength, scratchLength);
@@ -114,10 +118,10 @@ public static partial class Conv2d
                 default:
                     if (_path == Conv2dPath.Direct512)
                     {
-                        BackwardWeightsDirect(_out, new Span<float>(_vec, _vecLength), in0, in1, scratch, _batch, _s, part, parts);
+                        BackwardWeightsDirect(_out, new Span<float>(_vec, _vecLength), in0, in1, scratch, _batch, _s, _overwrite, part, parts);
                         break;
                     }
-                    BackwardWeightsRows(_out, new Span<float>(_vec, _vecLength), in0, _in0, in1, _in1, _scratch, scratch, _batch, _s, part, parts);
+                    BackwardWeightsRows(_out, new Span<float>(_vec, _vecLength), in0, _in0, in1, _in1, _scratch, scratch, _batch, _s, _overwrite, part, parts);
                     break;
             }
         }
@@ -211,7 +215,7 @@ public static partial class Conv2d
 
     /// <summary>Backward weights: columns [r0, r1) of dW (rows of the column matrix), and dbias for a range of output channels.</summary>
     private static unsafe void BackwardWeightsRows(float* dw, Span<float> dbias, ReadOnlySpan<float> dy, float* pdy,
-        ReadOnlySpan<float> x, float* px, float* scratch, Span<float> columns, int batch, in Conv2dShape s, int part, int parts)
+        ReadOnlySpan<float> x, float* px, float* scratch, Span<float> columns, int batch, in Conv2dShape s, bool overwrite, int part, int parts)
     {
         int m = s.OutChannels, n = s.OutSpatial, k = s.ColumnRows;
         (int r0, int r1) = Gemm.PartRange(k, RowTile, part, parts);
@@ -232,12 +236,16 @@ public static partial class Conv2d
                 }
                 // dW[:, r0..r1] += dy[b]·col[r0..r1]ᵀ
                 Gemm.Serial(dw + r0, k, pdy + (nint)b * s.OutSize, n, rows + (nint)r0 * n, n, m, r1 - r0, n,
-                    transA: false, transB: true, beta: 1f);
+                    transA: false, transB: true, beta: overwrite && b == 0 ? 0f : 1f);
             }
             if (!dbias.IsEmpty)
             {
                 ReadOnlySpan<float> dyb = dy.Slice(b * s.OutSize, s.OutSize);
-                for (int o = o0; o < o1; o++) dbias[o] += TensorPrimitives.Sum(dyb.Slice(o * n, n));
+                for (int o = o0; o < o1; o++)
+                {
+                    float sum = TensorPrimitives.Sum(dyb.Slice(o * n, n));
+                    dbias[o] = overwrite && b == 0 ? sum : dbias[o] + sum;
+                }
             }
         }
     }

@@ -21,11 +21,17 @@ public static class Dense
                                     int rows, int inFeatures, int outFeatures)
         => Gemm.Multiply(dx[..(rows * inFeatures)], dy, w, rows, inFeatures, outFeatures);
 
-    /// <summary>dW += dyᵀ·x and db += Σ_rows dy (db may be empty when the layer has no bias).</summary>
+    /// <summary>
+    /// dW += dyᵀ·x and db += Σ_rows dy (db may be empty when the layer has no bias). With
+    /// <paramref name="overwrite"/> the sums replace what dW and db held (the compiler passes it for a
+    /// parameter's first gradient contribution, so the step need not zero those gradients first).
+    /// </summary>
     public static void BackwardWeights(Span<float> dw, Span<float> db, ReadOnlySpan<float> dy, ReadOnlySpan<float> x,
-                                       int rows, int inFeatures, int outFeatures)
+                                       int rows, int inFeatures, int outFeatures, bool overwrite = false)
     {
-        Gemm.Multiply(dw[..(outFeatures * inFeatures)], dy, x, outFeatures, inFeatures, rows, transA: true, transB: false, beta: 1f);
-        if (!db.IsEmpty) Gemm.BiasGradient(db, dy, rows, outFeatures);
+        Gemm.Multiply(dw[..(outFeatures * inFeatures)], dy, x, outFeatures, inFeatures, rows, transA: true, transB: false, beta: overwrite ? 0f : 1f);
+        if (db.IsEmpty) return;
+        if (overwrite) db[..outFeatures].Clear();
+        Gemm.BiasGradient(db, dy, rows, outFeatures);
     }
 }
