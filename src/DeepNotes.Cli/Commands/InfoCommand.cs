@@ -15,7 +15,7 @@ internal static class InfoCommand
         {
             ModelKind.Classifier => "classifier (cross-entropy on labels)",
             ModelKind.Regressor => "regressor (loss on one-hot targets)",
-            _ => "autoencoder (squared error against its own input)",
+            _ => "reconstruction (squared error against its own input, no labels)",
         };
         w.WriteLine(TrainCommand.Invariant($"model        {o.Model.Name} (DeepNotes.Models.{o.Model.ClassName}), {kind}"));
         w.WriteLine(TrainCommand.Invariant($"input        {o.Model.InputShape} = {model.InputLength} floats per example; output [{model.OutputLength}]"));
