@@ -13,6 +13,7 @@ internal static class CommandLine
         ["--epochs", "--batch", "--lr", "--momentum", "--schedule", "--weight-decay", "--seed", "--data", "--save", "--full-batch", "--augment", "--folds", "--threads"];
     private static readonly string[] s_flags = ["--full-batch", "--augment"];
     private static readonly string[] s_evalOptions = ["--load", "--data", "--threads"];
+    private static readonly string[] s_reconstructOptions = ["--load", "--png", "--count", "--data", "--threads"];
     private static readonly string[] s_benchOptions = ["--workload", "--threads", "--steps"];
     private static readonly string[] s_infoOptions = [];
 
@@ -30,11 +31,12 @@ internal static class CommandLine
         {
             "train" => s_trainOptions,
             "eval" => s_evalOptions,
+            "reconstruct" => s_reconstructOptions,
             "info" => s_infoOptions,
             "bench" => s_benchOptions,
             "help" => [],
-            _ when command.StartsWith('-') => throw new UsageException($"unknown option '{command}'; expected a command first (train, eval, info or bench)"),
-            _ => throw new UsageException($"unknown command '{command}' (expected train, eval, info or bench)"),
+            _ when command.StartsWith('-') => throw new UsageException($"unknown option '{command}'; expected a command first (train, eval, reconstruct, info or bench)"),
+            _ => throw new UsageException($"unknown command '{command}' (expected train, eval, reconstruct, info or bench)"),
         };
         if (command == "help")
         {
@@ -56,6 +58,7 @@ internal static class CommandLine
             "eval" => new EvalOptions(model,
                 Get(options, "--load") ?? throw new UsageException("'eval' needs --load FILE, the checkpoint to evaluate"),
                 Get(options, "--data"), ParseThreads(options)),
+            "reconstruct" => BuildReconstruct(model, options),
             _ => new InfoOptions(model),
         };
     }
@@ -119,12 +122,37 @@ internal static class CommandLine
             throw new UsageException($"option --seed expects a whole number from 0 to {ulong.MaxValue}, got '{s}'");
 
         int folds = ParseInt(options, "--folds", 0, 2, 100_000);
+        if (folds > 0 && model.Kind == ModelKind.Reconstruction)
+            throw new UsageException($"--folds compares accuracies over folds, and {model.Name} has no classes: "
+                + "train it without --folds (its held-out figure is the squared error per pixel)");
         if (folds > 0 && options.ContainsKey("--save"))
             throw new UsageException("--folds and --save cannot be combined: cross-validation trains a separate model per fold, "
                 + "so there is no one model to save (train without --folds to save one)");
 
         return new TrainOptions(model, epochs, batch, fullBatch, lr, momentum, decay, seed,
             Get(options, "--data"), Get(options, "--save"), options.ContainsKey("--augment"), folds, schedule, ParseThreads(options));
+    }
+
+    private static ReconstructOptions BuildReconstruct(ModelEntry model, Dictionary<string, string?> options)
+    {
+        if (model.Kind != ModelKind.Reconstruction)
+            throw new UsageException($"'reconstruct' needs a model that reconstructs its input ({ReconstructionModelNames()}); "
+                + $"{model.Name} is a {(model.Kind == ModelKind.Classifier ? "classifier" : "regressor on one-hot targets")}");
+        string load = Get(options, "--load")
+            ?? throw new UsageException($"'reconstruct' needs --load FILE, the checkpoint written by 'deepnotes train {model.Name} --save FILE'");
+        string png = Get(options, "--png") ?? throw new UsageException("'reconstruct' needs --png FILE, where to write the image");
+        int count = ParseInt(options, "--count", ReconstructOptions.DefaultCount, 1, ReconstructOptions.MaxCount);
+        return new ReconstructOptions(model, load, png, count, Get(options, "--data"), ParseThreads(options));
+    }
+
+    private static string ReconstructionModelNames()
+    {
+        List<string> names = new();
+        foreach (ModelEntry entry in ModelRegistry.All)
+        {
+            if (entry.Kind == ModelKind.Reconstruction) names.Add(entry.Name);
+        }
+        return string.Join(", ", names);
     }
 
     private static BenchOptions BuildBench(Dictionary<string, string?> options)

@@ -2,7 +2,11 @@ using DeepNotes.Kernels;
 
 namespace DeepNotes.Cli;
 
-/// <summary>Accuracy and mean loss over a data set.</summary>
+/// <summary>
+/// Accuracy and mean loss over a data set. For a <see cref="ModelKind.Reconstruction"/> model the loss is the
+/// mean squared error per pixel between its outputs and its inputs (the held-out figure it is judged by) and the
+/// accuracy is NaN: there are no classes.
+/// </summary>
 internal readonly record struct Evaluation(double Accuracy, double Loss, int Count);
 
 /// <summary>
@@ -10,8 +14,8 @@ internal readonly record struct Evaluation(double Accuracy, double Loss, int Cou
 /// chunks of <see cref="Chunk"/> rows (<see cref="ChunkSize"/> unless the model's entry asks for fewer) read
 /// straight from the data set, or resized to the model's input (<see cref="InputResizer"/>) when it takes
 /// images of another size. The loss is the model's own loss computed from the predictions: cross-entropy of
-/// the logits for classifiers, mean squared error against one-hot targets for regressors. Buffers are
-/// allocated once, in the constructor.
+/// the logits for classifiers, mean squared error against one-hot targets for regressors, and against the
+/// input it was given (resized, if it was) for reconstruction models. Buffers are allocated once, in the constructor.
 /// </summary>
 internal sealed class Evaluator
 {
@@ -29,12 +33,14 @@ internal sealed class Evaluator
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(chunk);
         if (model.MaxBatch < chunk) throw new ArgumentException($"the model must be created with maxBatch >= {chunk}", nameof(model));
+        if (kind == ModelKind.Reconstruction && model.OutputLength != model.InputLength)
+            throw new ArgumentException($"a reconstruction model's output must be as long as its input ({model.InputLength}), not {model.OutputLength}", nameof(model));
         _model = model;
         _kind = kind;
         _data = data;
         Chunk = chunk;
         _output = new float[chunk * model.OutputLength];
-        _scratch = new float[chunk * model.OutputLength];
+        _scratch = kind == ModelKind.Reconstruction ? [] : new float[chunk * model.OutputLength];
         _resizer = new InputResizer(new ImageShape(1, data.Rows, data.Cols), modelInput, chunk);
         int fed = _resizer.Resizes ? modelInput!.Value.Size : data.FeatureSize;
         if (fed != model.InputLength)
@@ -55,7 +61,7 @@ internal sealed class Evaluator
 
     public Evaluation Run()
     {
-        int classes = _model.OutputLength, features = _data.FeatureSize;
+        int classes = _model.OutputLength, features = _data.FeatureSize; // "classes": outputs per row (pixels, for reconstructions)
         long correct = 0;
         double lossSum = 0;
         for (int start = 0; start < _data.Count; start += Chunk)
@@ -65,23 +71,29 @@ internal sealed class Evaluator
             ReadOnlySpan<int> labels = _data.Labels.Slice(start, rows);
             Span<float> output = _output.AsSpan(0, rows * classes);
             _model.Predict(input, output, rows);
-            correct += CountCorrect(output, labels, classes);
 
-            Span<float> scratch = _scratch.AsSpan(0, rows * classes);
             float loss;
-            if (_kind == ModelKind.Classifier)
+            if (_kind == ModelKind.Reconstruction)
             {
-                loss = Losses.CrossEntropyForward(scratch, output, labels, rows, classes);
+                loss = Losses.MseForward(output, input, rows * classes);
+            }
+            else if (_kind == ModelKind.Classifier)
+            {
+                correct += CountCorrect(output, labels, classes);
+                loss = Losses.CrossEntropyForward(_scratch.AsSpan(0, rows * classes), output, labels, rows, classes);
             }
             else
             {
-                OneHot.Encode(scratch, labels, classes);
-                loss = Losses.MseForward(output, scratch, rows * classes);
+                correct += CountCorrect(output, labels, classes);
+                Span<float> oneHot = _scratch.AsSpan(0, rows * classes);
+                OneHot.Encode(oneHot, labels, classes);
+                loss = Losses.MseForward(output, oneHot, rows * classes);
             }
             lossSum += (double)loss * rows;
         }
         int n = _data.Count;
-        return n == 0 ? new Evaluation(0, 0, 0) : new Evaluation((double)correct / n, lossSum / n, n);
+        double accuracy = _kind == ModelKind.Reconstruction ? double.NaN : (double)correct / n;
+        return n == 0 ? new Evaluation(0, 0, 0) : new Evaluation(accuracy, lossSum / n, n);
     }
 
     /// <summary>How many rows of <paramref name="output"/> ([rows, classes]) have their largest value at the label (first maximum wins ties).</summary>

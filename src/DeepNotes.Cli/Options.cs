@@ -34,6 +34,16 @@ internal sealed record TrainOptions(
 /// <summary><c>deepnotes eval</c>.</summary>
 internal sealed record EvalOptions(ModelEntry Model, string LoadPath, string? DataPath, int? Threads = null) : Command;
 
+/// <summary>
+/// <c>deepnotes reconstruct</c>: the first <see cref="Count"/> held-out images and a reconstruction model's
+/// outputs for them, written to <see cref="PngPath"/> as one greyscale PNG.
+/// </summary>
+internal sealed record ReconstructOptions(ModelEntry Model, string LoadPath, string PngPath, int Count, string? DataPath, int? Threads = null) : Command
+{
+    public const int DefaultCount = 10;
+    public const int MaxCount = 1000;
+}
+
 /// <summary><c>deepnotes bench</c>: <see cref="Workload"/> null means every workload; null counts mean the defaults.</summary>
 internal sealed record BenchOptions(DeepNotes.Models.Workload? Workload, int? Threads, int? Steps) : Command;
 

@@ -46,6 +46,7 @@ internal static class Program
             {
                 TrainOptions train => TrainCommand.Run(train, context),
                 EvalOptions eval => EvalCommand.Run(eval, context),
+                ReconstructOptions reconstruct => ReconstructCommand.Run(reconstruct, context),
                 InfoOptions info => InfoCommand.Run(info, context),
                 BenchOptions bench => BenchCommand.Run(bench, context),
                 _ => Help(context),

@@ -1,6 +1,6 @@
 namespace DeepNotes.Cli;
 
-/// <summary>Mean training loss and running accuracy of one epoch.</summary>
+/// <summary>Mean training loss and running accuracy of one epoch; the accuracy is NaN for <see cref="ModelKind.Reconstruction"/> models, which have no classes.</summary>
 internal readonly record struct EpochStats(double Loss, double Accuracy, int Steps);
 
 /// <summary>
@@ -10,7 +10,9 @@ internal readonly record struct EpochStats(double Loss, double Accuracy, int Ste
 /// each batch is copied into a buffer of the trainer's and augmented there (the batcher's copy stays as
 /// read), drawing from (epoch, batch index), so a run is reproducible from its seed. When the model takes
 /// images of another height and width (<c>modelInput</c>), each batch is then resized to it by an
-/// <see cref="InputResizer"/> whose buffer is allocated here too.
+/// <see cref="InputResizer"/> whose buffer is allocated here too. A <see cref="ModelKind.Reconstruction"/>
+/// model is trained with the batch it is fed (augmented and resized) as its target and is not predicted
+/// for a running accuracy; a <see cref="ModelKind.Regressor"/> gets one-hot targets from the labels.
 /// </summary>
 /// <remarks>
 /// Train accuracy is the running accuracy over the epoch's batches: each batch is predicted (inference
@@ -21,6 +23,7 @@ internal readonly record struct EpochStats(double Loss, double Accuracy, int Ste
 internal sealed class Trainer
 {
     private readonly IModel _model;
+    private readonly ModelKind _kind;
     private readonly IClassifier? _classifier;
     private readonly IRegressor? _regressor;
     private readonly MiniBatcher _batcher;
@@ -31,18 +34,25 @@ internal sealed class Trainer
     private readonly InputResizer _resizer;
     private Sgd _sgd;
 
+    /// <param name="kind">How the model is trained; null: <see cref="ModelKind.Classifier"/> for an <see cref="IClassifier"/>,
+    /// else <see cref="ModelKind.Regressor"/>. <see cref="ModelKind.Reconstruction"/> must be asked for.</param>
     public Trainer(IModel model, ImageDataset train, int batchSize, ulong seed, Sgd sgd, AugmentationPipeline? augment = null,
-                   ImageShape? modelInput = null)
+                   ImageShape? modelInput = null, ModelKind? kind = null)
     {
         if (batchSize > model.MaxBatch) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, $"exceeds the model's maxBatch {model.MaxBatch}");
         _model = model;
-        _classifier = model as IClassifier;
-        _regressor = _classifier is null ? model as IRegressor : null;
-        if (_classifier is null && _regressor is null) throw new ArgumentException("the model is neither a classifier nor a regressor", nameof(model));
+        _kind = kind ?? (model is IClassifier ? ModelKind.Classifier : ModelKind.Regressor);
+        _classifier = _kind == ModelKind.Classifier ? model as IClassifier : null;
+        _regressor = _kind == ModelKind.Classifier ? null : model as IRegressor;
+        if (_classifier is null && _regressor is null)
+            throw new ArgumentException($"the model is not an {(_kind == ModelKind.Classifier ? nameof(IClassifier) : nameof(IRegressor))}, as a {_kind} must be", nameof(model));
+        if (_kind == ModelKind.Reconstruction && (_regressor!.TargetLength != model.InputLength || model.OutputLength != model.InputLength))
+            throw new ArgumentException($"a reconstruction model's output and target must be as long as its input ({model.InputLength}), "
+                + $"not {model.OutputLength} and {_regressor.TargetLength}", nameof(model));
         bool fullBatch = batchSize >= train.Count;
         _batcher = new MiniBatcher(train, batchSize, seed, shuffle: !fullBatch);
-        _output = new float[batchSize * model.OutputLength];
-        _targets = _regressor is null ? [] : new float[batchSize * _regressor.TargetLength];
+        _output = _kind == ModelKind.Reconstruction ? [] : new float[batchSize * model.OutputLength];
+        _targets = _kind == ModelKind.Regressor ? new float[batchSize * _regressor!.TargetLength] : [];
         _sgd = sgd;
         if (augment is not null && augment.Channels * augment.Height * augment.Width != train.FeatureSize)
             throw new ArgumentException($"the augmentation is for {augment.Channels}x{augment.Height}x{augment.Width} images, the data has {train.FeatureSize} features", nameof(augment));
@@ -91,14 +101,21 @@ internal sealed class Trainer
             }
             input = _resizer.Fit(input, batch);
             ReadOnlySpan<int> labels = _batcher.Labels;
-            Span<float> output = _output.AsSpan(0, batch * classes);
-            _model.Predict(input, output, batch);
-            correct += Evaluator.CountCorrect(output, labels, classes);
+            if (_kind != ModelKind.Reconstruction)
+            {
+                Span<float> output = _output.AsSpan(0, batch * classes);
+                _model.Predict(input, output, batch);
+                correct += Evaluator.CountCorrect(output, labels, classes);
+            }
 
             float loss;
             if (_classifier is not null)
             {
                 loss = _classifier.TrainStep(input, labels, batch, ref _sgd);
+            }
+            else if (_kind == ModelKind.Reconstruction)
+            {
+                loss = _regressor!.TrainStep(input, input, batch, ref _sgd); // the target is the input itself
             }
             else
             {
@@ -111,6 +128,6 @@ internal sealed class Trainer
             steps++;
             progress?.Update(steps, lossSum / seen);
         }
-        return new EpochStats(lossSum / seen, (double)correct / seen, steps);
+        return new EpochStats(lossSum / seen, _kind == ModelKind.Reconstruction ? double.NaN : (double)correct / seen, steps);
     }
 }

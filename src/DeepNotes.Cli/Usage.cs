@@ -17,8 +17,11 @@ internal static class Usage
         s.AppendLine("deepnotes: train and evaluate the DeepNotes models on handwritten digits (MNIST) or clothes (Fashion-MNIST)");
         s.AppendLine();
         s.AppendLine("usage:");
-        s.AppendLine("  deepnotes train <model> [options]    train, printing loss and accuracy after every epoch");
+        s.AppendLine("  deepnotes train <model> [options]    train, printing loss and accuracy (autoencoder: squared error)");
+        s.AppendLine("                                       after every epoch");
         s.AppendLine("  deepnotes eval <model> --load FILE   accuracy and loss of a saved checkpoint on the held-out set");
+        s.AppendLine("  deepnotes reconstruct autoencoder --load FILE --png FILE");
+        s.AppendLine("                                       a PNG of held-out digits above their reconstructions");
         s.AppendLine("  deepnotes info <model>               parameters, tensors and memory plan of a model");
         s.AppendLine("  deepnotes bench [options]            time the reference workloads; one JSON line per workload");
         s.AppendLine("  deepnotes --help                     this text");
@@ -71,6 +74,17 @@ internal static class Usage
         s.AppendLine("  --data PATH        the data: mnist, fashion-mnist or a directory (see below)");
         s.AppendLine("  --threads N        as for train");
         s.AppendLine();
+        s.AppendLine("reconstruct options (models that reconstruct their input: autoencoder):");
+        s.AppendLine("  --load FILE        the checkpoint written by train --save (required)");
+        s.AppendLine("  --png FILE         where to write the image (required): 8-bit greyscale, the first N held-out");
+        s.AppendLine("                     images in rows of up to " + Commands.ReconstructCommand.Columns.ToString(CultureInfo.InvariantCulture)
+            + ", each row directly above the row of their reconstructions (pairs of rows");
+        s.AppendLine("                     apart by a grey line)");
+        s.AppendLine("  --count N          how many held-out images (default " + ReconstructOptions.DefaultCount.ToString(CultureInfo.InvariantCulture)
+            + ", at most " + ReconstructOptions.MaxCount.ToString("N0", CultureInfo.InvariantCulture) + ")");
+        s.AppendLine("  --data PATH        the data: mnist, fashion-mnist or a directory (see below)");
+        s.AppendLine("  --threads N        as for train");
+        s.AppendLine();
         s.AppendLine("bench options:");
         s.AppendLine("  --workload W       " + DeepNotes.Models.Workload.Names() + " or all (default all); the workloads of");
         s.AppendLine("                     REFERENCE.md: random data, SGD lr 0.01 momentum 0.9");
@@ -88,6 +102,10 @@ internal static class Usage
         s.AppendLine("--data PATH is a directory holding the shipped files, or MNIST-format IDX files (train-images-idx3-ubyte,");
         s.AppendLine("train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte, raw or .gz): then the");
         s.AppendLine("training set trains and the test set is held out.");
+        s.AppendLine();
+        s.AppendLine("autoencoder is trained with each image as its own target, the labels unused; its loss and held-out");
+        s.AppendLine("mse are the mean squared error per pixel (pixels from 0 to 1) between the images and its outputs.");
+        s.AppendLine("It has no classes, so no accuracy, and no --folds.");
         s.AppendLine();
         s.AppendLine("train acc is the running accuracy over an epoch's batches, each batch predicted (dropout off) just");
         s.AppendLine("before its own update step, after augmentation with --augment; held-out acc is measured after the");

@@ -5,9 +5,9 @@ public class CommandLineTests
     [Theory]
     [InlineData(new[] { "frobnicate", "mlp" }, "unknown command 'frobnicate'")]
     [InlineData(new[] { "--epochs", "3" }, "unknown option '--epochs'; expected a command first")]
-    [InlineData(new[] { "train" }, "'train' needs a model name (softmax, perceptron, mlp, dropout-mlp, book-mlp, book-dropout-mlp, lenet, lenet-classic, alexnet, nin, resnet)")]
+    [InlineData(new[] { "train" }, "'train' needs a model name (softmax, perceptron, mlp, dropout-mlp, book-mlp, book-dropout-mlp, lenet, lenet-classic, alexnet, nin, resnet, autoencoder)")]
     [InlineData(new[] { "train", "--epochs", "3" }, "'train' needs a model name")]
-    [InlineData(new[] { "train", "resnet50" }, "unknown model 'resnet50' (expected one of: softmax, perceptron, mlp, dropout-mlp, book-mlp, book-dropout-mlp, lenet, lenet-classic, alexnet, nin, resnet)")]
+    [InlineData(new[] { "train", "resnet50" }, "unknown model 'resnet50' (expected one of: softmax, perceptron, mlp, dropout-mlp, book-mlp, book-dropout-mlp, lenet, lenet-classic, alexnet, nin, resnet, autoencoder)")]
     [InlineData(new[] { "train", "mlp", "--bogus" }, "unknown option '--bogus' for 'train'")]
     [InlineData(new[] { "train", "mlp", "--load", "x" }, "unknown option '--load' for 'train'")]
     [InlineData(new[] { "eval", "mlp", "--load", "x", "--epochs", "2" }, "unknown option '--epochs' for 'eval'")]
@@ -46,6 +46,18 @@ public class CommandLineTests
     [InlineData(new[] { "bench", "--steps", "0" }, "option --steps must be from 1 to 1,000,000, got 0")]
     [InlineData(new[] { "bench", "--epochs", "1" }, "unknown option '--epochs' for 'bench' (expected --workload, --threads, --steps)")]
     [InlineData(new[] { "train", "mlp", "--threads", "65" }, "option --threads must be from 1 to 64, got 65")]
+    [InlineData(new[] { "reconstruct", "mlp", "--load", "x", "--png", "y.png" }, "'reconstruct' needs a model that reconstructs its input (autoencoder); mlp is a classifier")]
+    [InlineData(new[] { "reconstruct", "perceptron", "--load", "x", "--png", "y.png" }, "'reconstruct' needs a model that reconstructs its input (autoencoder); perceptron is a regressor on one-hot targets")]
+    [InlineData(new[] { "reconstruct", "autoencoder", "--png", "y.png" }, "'reconstruct' needs --load FILE, the checkpoint written by 'deepnotes train autoencoder --save FILE'")]
+    [InlineData(new[] { "reconstruct", "autoencoder", "--load", "x" }, "'reconstruct' needs --png FILE, where to write the image")]
+    [InlineData(new[] { "reconstruct", "autoencoder", "--load", "x", "--png", "y.png", "--count", "0" }, "option --count must be from 1 to 1,000, got 0")]
+    [InlineData(new[] { "reconstruct", "autoencoder", "--load", "x", "--png", "y.png", "--count", "1001" }, "option --count must be from 1 to 1,000, got 1001")]
+    [InlineData(new[] { "reconstruct", "autoencoder", "--load", "x", "--png", "y.png", "--count", "ten" }, "option --count expects a whole number, got 'ten'")]
+    [InlineData(new[] { "reconstruct", "autoencoder", "--load", "x", "--png" }, "option --png needs a value")]
+    [InlineData(new[] { "reconstruct", "autoencoder", "--load", "x", "--png", "y.png", "--epochs", "2" }, "unknown option '--epochs' for 'reconstruct' (expected --load, --png, --count, --data, --threads)")]
+    [InlineData(new[] { "reconstruct" }, "'reconstruct' needs a model name")]
+    [InlineData(new[] { "eval", "mlp", "--load", "x", "--png", "y.png" }, "unknown option '--png' for 'eval'")]
+    [InlineData(new[] { "train", "autoencoder", "--folds", "3" }, "--folds compares accuracies over folds, and autoencoder has no classes")]
     public void Usage_errors_exit_2_with_the_message_and_the_usage(string[] args, string message)
     {
         CliResult result = CliRunner.Run(args);
@@ -79,6 +91,8 @@ public class CommandLineTests
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("train options:", result.Out);
         Assert.Contains("--weight-decay X", result.Out);
+        Assert.Contains("deepnotes reconstruct autoencoder --load FILE --png FILE", result.Out);
+        Assert.Contains("reconstruct options (models that reconstruct their input: autoencoder):", result.Out);
         Assert.Equal("", result.Error);
     }
 
@@ -135,6 +149,23 @@ public class CommandLineTests
         Assert.Equal("x", e.DataPath);
         InfoOptions i = Assert.IsType<InfoOptions>(CommandLine.Parse(["info", "Perceptron"]));
         Assert.Equal("perceptron", i.Model.Name);
+    }
+
+    [Fact]
+    public void Reconstruct_parses_with_its_defaults()
+    {
+        ReconstructOptions r = Assert.IsType<ReconstructOptions>(CommandLine.Parse(["reconstruct", "AutoEncoder", "--png=d.png", "--load", "ae.st"]));
+        Assert.Equal("autoencoder", r.Model.Name);
+        Assert.Equal(ModelKind.Reconstruction, r.Model.Kind);
+        Assert.Equal("ae.st", r.LoadPath);
+        Assert.Equal("d.png", r.PngPath);
+        Assert.Equal(10, r.Count);
+        Assert.Null(r.DataPath);
+        Assert.Null(r.Threads);
+
+        r = Assert.IsType<ReconstructOptions>(CommandLine.Parse(
+            ["reconstruct", "autoencoder", "--count", "1000", "--data", "fashion-mnist", "--threads", "2", "--load", "a", "--png", "b"]));
+        Assert.Equal((1000, "fashion-mnist", 2), (r.Count, r.DataPath, r.Threads));
     }
 }
 

@@ -7,8 +7,8 @@ public class ModelRegistryTests
     {
         List<string> names = new();
         foreach (ModelEntry entry in ModelRegistry.All) names.Add(entry.Name);
-        Assert.Equal(["softmax", "perceptron", "mlp", "dropout-mlp", "book-mlp", "book-dropout-mlp", "lenet", "lenet-classic", "alexnet", "nin", "resnet"], names);
-        Assert.Equal("softmax, perceptron, mlp, dropout-mlp, book-mlp, book-dropout-mlp, lenet, lenet-classic, alexnet, nin, resnet", ModelRegistry.Names());
+        Assert.Equal(["softmax", "perceptron", "mlp", "dropout-mlp", "book-mlp", "book-dropout-mlp", "lenet", "lenet-classic", "alexnet", "nin", "resnet", "autoencoder"], names);
+        Assert.Equal("softmax, perceptron, mlp, dropout-mlp, book-mlp, book-dropout-mlp, lenet, lenet-classic, alexnet, nin, resnet, autoencoder", ModelRegistry.Names());
     }
 
     [Theory]
@@ -24,6 +24,7 @@ public class ModelRegistryTests
     [InlineData("BookDropoutMlp", "book-dropout-mlp")]
     [InlineData("LeNet5Classic", "lenet-classic")]
     [InlineData("ALEXNET", "alexnet")]
+    [InlineData("AutoEncoder", "autoencoder")]
     public void Finds_by_name_or_class_name_ignoring_case(string query, string expected)
         => Assert.Equal(expected, ModelRegistry.Find(query)?.Name);
 
@@ -49,10 +50,24 @@ public class ModelRegistryTests
             Assert.Equal(entry.InputImage?.Size ?? 784, model.InputLength);
             Assert.Equal(entry.Name == "perceptron" ? null : entry.Name == "alexnet" ? new ImageShape(1, 224, 224) : new ImageShape(1, 28, 28), entry.InputImage);
             Assert.InRange(entry.EvalBatch, 1, Evaluator.ChunkSize);
-            Assert.Equal(10, model.OutputLength);
             Assert.True(entry.DefaultLearningRate > 0f);
-            if (entry.Kind == ModelKind.Classifier) Assert.IsAssignableFrom<IClassifier>(model);
-            else Assert.Equal(10, Assert.IsAssignableFrom<IRegressor>(model).TargetLength);
+            switch (entry.Kind)
+            {
+                case ModelKind.Classifier:
+                    Assert.Equal(10, model.OutputLength);
+                    Assert.IsAssignableFrom<IClassifier>(model);
+                    break;
+                case ModelKind.Regressor:
+                    Assert.Equal(10, model.OutputLength);
+                    Assert.Equal(10, Assert.IsAssignableFrom<IRegressor>(model).TargetLength);
+                    break;
+                default:
+                    // Its own input is its target: as many outputs and targets as inputs.
+                    Assert.Equal(ModelKind.Reconstruction, entry.Kind);
+                    Assert.Equal(model.InputLength, model.OutputLength);
+                    Assert.Equal(model.InputLength, Assert.IsAssignableFrom<IRegressor>(model).TargetLength);
+                    break;
+            }
         }
     }
 

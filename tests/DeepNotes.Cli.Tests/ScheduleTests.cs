@@ -51,6 +51,7 @@ public class ScheduleTests
     [InlineData("alexnet", "constant")]
     [InlineData("nin", "cosine")]
     [InlineData("resnet", "cosine")]
+    [InlineData("autoencoder", "constant")]
     public void Each_model_has_its_default_schedule(string model, string schedule)
     {
         Assert.True(Schedules.TryParse(schedule, out LearningRateSchedule expected));

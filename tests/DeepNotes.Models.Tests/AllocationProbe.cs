@@ -18,6 +18,11 @@ public static class AllocationProbe
             case "lenet-augmented": Report("LeNet5 TrainStep with augmentation", Measure(AugmentedLeNetLoop())); break;
             case "resnet": Classifier<ResNet>(); break;
             case "lenet": Classifier<LeNet5>(); break;
+            case "autoencoder":
+                (Action train, Action predict) = AutoEncoderSteps();
+                Report("AutoEncoder TrainStep", Measure(train));
+                Report("AutoEncoder Predict", Measure(predict));
+                break;
             default: Console.Error.WriteLine($"unknown workload {args[1]}"); return 2;
         }
         return 0;
@@ -47,6 +52,26 @@ public static class AllocationProbe
             OneHot.Encode(targets.AsSpan(0, n * 10), batches.Labels, 10);
             model.TrainStep(batches.Features, targets.AsSpan(0, n * 10), n, ref sgd);
         };
+    }
+
+    /// <summary>
+    /// The autoencoder at batch 64 on the shuffled digits, each batch its own target (the batcher's
+    /// buffer passed as both input and targets, as the CLI does), and a prediction of 64 held-out digits.
+    /// </summary>
+    public static (Action Train, Action Predict) AutoEncoderSteps()
+    {
+        var model = AutoEncoder.Create(64, 1);
+        ImageDataset train = TestData.Train, heldOut = TestData.HeldOut;
+        var batches = new MiniBatcher(train, 64, 1);
+        var output = new float[64 * AutoEncoder.OutputSize];
+        var sgd = new Sgd(2f, momentum: 0.9f);
+        int epoch = 0;
+        batches.StartEpoch(epoch);
+        return (() =>
+        {
+            if (!batches.Next(out int n)) { batches.StartEpoch(++epoch); batches.Next(out n); }
+            model.TrainStep(batches.Features, batches.Features, n, ref sgd);
+        }, () => model.Predict(heldOut.Features[..(64 * AutoEncoder.InputSize)], output, 64));
     }
 
     /// <summary>A training step and a prediction of model T at batch 64 on fixed data, ready to be measured.</summary>

@@ -44,6 +44,14 @@ public class AllocationTests
     public void PerceptronWithOneHotTargetsAndBatcher() => AssertNoAllocation(AllocationProbe.PerceptronLoop());
 
     [Fact]
+    public void AutoEncoderWithItsInputAsTarget()
+    {
+        (Action train, Action predict) = AllocationProbe.AutoEncoderSteps();
+        AssertNoAllocation(train);
+        AssertNoAllocation(predict);
+    }
+
+    [Fact]
     public void RegressorWithBroadcasting()
     {
         var model = BroadcastNet.Create(16, 1);
@@ -58,6 +66,7 @@ public class AllocationTests
     [InlineData("perceptron")]
     [InlineData("lenet-augmented")]
     [InlineData("lenet")]
+    [InlineData("autoencoder")]
     public void ProcessWide(string workload)
     {
         string host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h ? h : "dotnet";

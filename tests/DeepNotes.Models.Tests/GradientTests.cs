@@ -25,6 +25,23 @@ public class GradientTests
     [Fact] public void LinearRegressionModel() => GradientCheck.Regressor<LinearRegression>(batch: 4);
 
     [Fact]
+    public void AutoEncoderModel()
+    {
+        // Pixels in [0, 1], each image its own target, as in training. The loss is a mean over 3 × 784
+        // sigmoid outputs, so its gradients are small (the largest about 1e-3): the absolute tolerance is
+        // cut from 3e-4 to 2e-5, still above the float32 noise of the difference quotient
+        // (≈ 1e-7 · loss / ε ≈ 1e-5), and the test requires gradients well above it so it checks something.
+        const int batch = 3;
+        var model = AutoEncoder.Create(batch, 3);
+        float[] x = TestData.Random(batch * AutoEncoder.InputSize, 4).Select(MathF.Abs).ToArray();
+        model.ComputeGradients(x, x, batch);
+        float largest = 0f;
+        foreach (float g in model.Gradients) largest = MathF.Max(largest, MathF.Abs(g));
+        Assert.True(largest > 2e-4f, $"largest gradient {largest:G3}: too small for the tolerance to mean anything");
+        GradientCheck.Run(model, () => model.ComputeGradients(x, x, batch), () => model.ComputeLoss(x, x, batch), absTolerance: 2e-5f);
+    }
+
+    [Fact]
     public void FusedAndUnfusedNllAgree()
     {
         // The same weights through Nll(LogSoftmax(z)) fused and the model that keeps them apart.

@@ -19,6 +19,8 @@ internal static class CrossValidation
 
     public static int Run(TrainOptions o, DataSplit data, AugmentationPipeline? augment, CliContext context)
     {
+        // The command line refuses --folds for them: there is no accuracy to compare.
+        if (o.Model.Kind == ModelKind.Reconstruction) throw new ArgumentException($"{o.Model.Name} has no classes to cross-validate", nameof(o));
         int n = data.Train.Count, k = o.Folds;
         if (k > n)
             throw new CliException($"--folds {k} is more than the {n} training {data.Noun}: every fold needs at least one");
@@ -37,7 +39,7 @@ internal static class CrossValidation
             int batch = o.FullBatch ? train.Count : Math.Min(o.BatchSize, train.Count);
             IModel model = o.Model.Create(Math.Max(batch, o.Model.EvalBatch), o.Seed);
             if (fold == 0) DataSource.CheckFits(data, o.Model, model);
-            Trainer trainer = new(model, train, batch, o.Seed, new Sgd(o.LearningRate, o.Momentum, o.WeightDecay), augment, o.Model.InputImage);
+            Trainer trainer = new(model, train, batch, o.Seed, new Sgd(o.LearningRate, o.Momentum, o.WeightDecay), augment, o.Model.InputImage, o.Model.Kind);
             if (fold == 0)
             {
                 w.WriteLine(TrainCommand.Invariant(

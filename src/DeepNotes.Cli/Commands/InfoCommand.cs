@@ -11,7 +11,12 @@ internal static class InfoCommand
         IModel model = o.Model.Create(1, 0);
         MemoryReport m = model.Memory;
         TextWriter w = context.Out;
-        string kind = o.Model.Kind == ModelKind.Classifier ? "classifier (cross-entropy on labels)" : "regressor (loss on one-hot targets)";
+        string kind = o.Model.Kind switch
+        {
+            ModelKind.Classifier => "classifier (cross-entropy on labels)",
+            ModelKind.Regressor => "regressor (loss on one-hot targets)",
+            _ => "reconstruction (squared error against its own input, no labels)",
+        };
         w.WriteLine(TrainCommand.Invariant($"model        {o.Model.Name} (DeepNotes.Models.{o.Model.ClassName}), {kind}"));
         w.WriteLine(TrainCommand.Invariant($"input        {o.Model.InputShape} = {model.InputLength} floats per example; output [{model.OutputLength}]"));
         if (o.Model.InputImage is { } image && (image.Height != 28 || image.Width != 28))

@@ -12,7 +12,7 @@ internal static class TrainCommand
     public static int Run(TrainOptions o, CliContext context)
     {
         if (o.Threads is { } threads) Parallelism.ThreadCount = threads;
-        string? savePath = o.SavePath is null ? null : CheckSavePath(o.SavePath, context.WorkingDirectory);
+        string? savePath = o.SavePath is null ? null : CheckOutputPath("--save", o.SavePath, "model.safetensors", "save to", context.WorkingDirectory);
         DataSplit data = DataSource.Load(o.DataPath, context.WorkingDirectory, fashionDirectory: context.FashionMnistDirectory);
         if (data.Train.Count == 0) throw new CliException("the training set is empty");
         AugmentationPipeline? augment = o.Augment ? CreateAugmentation(data, o.Seed) : null;
@@ -23,7 +23,7 @@ internal static class TrainCommand
         // and in `eval` runs the same Predict calls and reports the same accuracy.
         IModel model = o.Model.Create(Math.Max(batch, o.Model.EvalBatch), o.Seed);
         DataSource.CheckFits(data, o.Model, model);
-        Trainer trainer = new(model, data.Train, batch, o.Seed, new Sgd(o.LearningRate, o.Momentum, o.WeightDecay), augment, o.Model.InputImage);
+        Trainer trainer = new(model, data.Train, batch, o.Seed, new Sgd(o.LearningRate, o.Momentum, o.WeightDecay), augment, o.Model.InputImage, o.Model.Kind);
         Evaluator heldOut = new(model, o.Model, data.HeldOut);
         ProgressBar? bar = context.ErrorIsTerminal ? new ProgressBar(context.Error) : null;
 
@@ -41,10 +41,14 @@ internal static class TrainCommand
             EpochStats stats = RunEpoch(trainer, epoch, o, bar);
             result = heldOut.Run();
             double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-            w.WriteLine(Invariant($"epoch {epoch}/{o.Epochs}  loss {stats.Loss:F4}  train acc {stats.Accuracy:F4}  held-out acc {result.Accuracy:F4}  ({seconds:F2} s)"));
+            w.WriteLine(o.Model.Kind == ModelKind.Reconstruction
+                ? Invariant($"epoch {epoch}/{o.Epochs}  loss {stats.Loss:F5}  held-out mse {result.Loss:F5}  ({seconds:F2} s)")
+                : Invariant($"epoch {epoch}/{o.Epochs}  loss {stats.Loss:F4}  train acc {stats.Accuracy:F4}  held-out acc {result.Accuracy:F4}  ({seconds:F2} s)"));
             w.Flush();
         }
-        w.WriteLine(Invariant($"final held-out accuracy {result.Accuracy:F4}"));
+        w.WriteLine(o.Model.Kind == ModelKind.Reconstruction
+            ? Invariant($"final held-out mse {result.Loss:F5} per pixel")
+            : Invariant($"final held-out accuracy {result.Accuracy:F4}"));
 
         if (savePath is not null)
         {
@@ -57,10 +61,11 @@ internal static class TrainCommand
                 ["batch"] = Invariant($"{batch}"),
                 ["lr"] = Invariant($"{o.LearningRate}"),
                 ["schedule"] = o.Schedule.Name(),
-                ["held_out_accuracy"] = Invariant($"{result.Accuracy:F4}"),
                 ["held_out_count"] = Invariant($"{result.Count}"),
                 ["data"] = data.Description,
             };
+            if (o.Model.Kind == ModelKind.Reconstruction) metadata["held_out_mse"] = Invariant($"{result.Loss:F5}");
+            else metadata["held_out_accuracy"] = Invariant($"{result.Accuracy:F4}");
             if (augment is not null) metadata["augment"] = DescribeAugmentation(augment.Options);
             try
             {
@@ -118,15 +123,18 @@ internal static class TrainCommand
            + (a.FlipProbability > 0f ? Invariant($"horizontal flip p {a.FlipProbability}") : "no flips")
            + Invariant($", brightness ±{a.Brightness}, contrast ±{a.Contrast}, blur/sharpen p {a.FilterProbability}");
 
-    /// <summary>Fails before training, not after it, when the checkpoint could not be written.</summary>
-    private static string CheckSavePath(string path, string workingDirectory)
+    /// <summary>
+    /// The full path of an output file (<paramref name="option"/> <paramref name="path"/>), checked before any
+    /// work: a file that could not be written fails now, not after training.
+    /// </summary>
+    internal static string CheckOutputPath(string option, string path, string exampleName, string verb, string workingDirectory)
     {
         string full = Path.GetFullPath(path, workingDirectory);
         if (Directory.Exists(full))
-            throw new CliException($"--save '{path}' is a directory; give a file name such as {Path.Combine(path, "model.safetensors")}");
+            throw new CliException($"{option} '{path}' is a directory; give a file name such as {Path.Combine(path, exampleName)}");
         string? dir = Path.GetDirectoryName(full);
         if (dir is null || !Directory.Exists(dir))
-            throw new CliException($"cannot save to '{path}': directory '{dir}' does not exist");
+            throw new CliException($"cannot {verb} '{path}': directory '{dir}' does not exist");
         return full;
     }
 

@@ -65,27 +65,7 @@ internal static class TextFiles
     public delegate void LineHandler<TState>(ref TState state, string line, int lineNumber);
 
     /// <summary>Writes <paramref name="text"/> as UTF-8 (no BOM) to a temporary file beside <paramref name="path"/>, then renames it over <paramref name="path"/>.</summary>
-    public static void WriteAtomically(string path, string text)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        string full = Path.GetFullPath(path);
-        string directory = Path.GetDirectoryName(full) ?? throw new ArgumentException($"'{path}' has no directory.", nameof(path));
-        string temp = Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (FileStream file = new(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-            {
-                file.Write(StrictUtf8.GetBytes(text));
-                file.Flush(flushToDisk: true);
-            }
-            File.Move(temp, full, overwrite: true);
-        }
-        catch
-        {
-            try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-            throw;
-        }
-    }
+    public static void WriteAtomically(string path, string text) => AtomicFile.Write(path, StrictUtf8.GetBytes(text));
 
     private readonly record struct GzipTrailer(uint Crc, uint Size);
 
@@ -105,10 +85,7 @@ internal static class TextFiles
     /// <summary>A read-only pass-through that counts the bytes read and their CRC-32 (IEEE 802.3, as gzip's).</summary>
     private sealed class CheckedStream(Stream inner) : Stream
     {
-        private static readonly uint[] s_table = BuildTable();
-        private uint _crc = 0xFFFFFFFFu;
-
-        public uint Crc => ~_crc;
+        public uint Crc { get; private set; }
         public override long Length => _length;
         private long _length;
 
@@ -122,9 +99,7 @@ internal static class TextFiles
         public override int Read(Span<byte> buffer)
         {
             int n = inner.Read(buffer);
-            uint crc = _crc;
-            foreach (byte b in buffer[..n]) crc = s_table[(crc ^ b) & 0xFF] ^ (crc >> 8);
-            _crc = crc;
+            Crc = Crc32.Append(Crc, buffer[..n]);
             _length += n;
             return n;
         }
@@ -138,18 +113,6 @@ internal static class TextFiles
         {
             if (disposing) inner.Dispose();
             base.Dispose(disposing);
-        }
-
-        private static uint[] BuildTable()
-        {
-            uint[] table = new uint[256];
-            for (uint i = 0; i < 256; i++)
-            {
-                uint c = i;
-                for (int k = 0; k < 8; k++) c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-                table[i] = c;
-            }
-            return table;
         }
     }
 
