@@ -71,10 +71,12 @@ public static unsafe partial class Gemm
         fixed (float* pa = a)
         fixed (float* pb = b)
         {
+            // The per-thread work object is made on a thread's first call whether or not it splits, so
+            // a warm-up allocates it even while another caller holds the pool.
+            GemmWork work = t_work ??= new GemmWork();
             int parts = PlanParts(m, n, k, kernel, out bool splitColumns);
             if (parts > 1)
             {
-                GemmWork work = t_work ??= new GemmWork();
                 work.Set(pc, n, pa, lda, pb, ldb, m, n, k, transA, transB, beta, kernel, splitColumns);
                 WorkerPool.Shared.Run(work, parts);
             }

@@ -16,6 +16,7 @@ public static partial class Pooling
 
     private static unsafe void Split(PoolMode mode, Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> x, int batch, in Pool2dShape s)
     {
+        PoolWork work = t_work ??= new PoolWork();   // made on a thread's first call, split or not (see Gemm)
         int parts = 1, threads = Parallelism.ThreadCount;
         if (threads > 1 && batch > 1 && !WorkerPool.Shared.IsBusy)
             parts = (int)Math.Clamp((long)batch * s.InSize / MinFloatsPerPart, 1, Math.Min(threads, batch));
@@ -28,7 +29,6 @@ public static partial class Pooling
         fixed (float* pi = input)
         fixed (float* px = x)
         {
-            PoolWork work = t_work ??= new PoolWork();
             work.Set(mode, po, pi, px, batch, s);
             try
             {
