@@ -5,6 +5,32 @@ namespace DeepNotes.Models.Tests;
 /// <summary>The generated API: names and layouts, the memory plan, argument checks, checkpoints.</summary>
 public class ModelApiTests
 {
+    /// <summary>
+    /// The first gradient kernel of each Linear/Conv2d parameter overwrites its gradient and only the rest is
+    /// zeroed: whatever Gradients held before (NaN here) must not leak into the next ComputeGradients.
+    /// </summary>
+    [Fact]
+    public void ComputeGradientsReplacesWhateverTheGradientsHeld()
+    {
+        static void Check<T>() where T : IClassifier, IModelFactory<T>
+        {
+            const int batch = 4;
+            T model = T.Create(batch, 3);
+            float[] x = TestData.Random(batch * model.InputLength, 5);
+            int[] y = TestData.RandomLabels(batch, model.OutputLength, 6);
+            model.ComputeGradients(x, y, batch);
+            float[] clean = model.Gradients.ToArray();
+            model.Gradients.Fill(float.NaN);
+            model.ComputeGradients(x, y, batch);
+            Assert.True(clean.AsSpan().SequenceEqual(model.Gradients), typeof(T).Name);
+            Assert.Contains(clean, v => v != 0f);
+        }
+        Check<Mlp>();
+        Check<LeNet5>();
+        Check<ResNet>();
+        Check<DropoutMlp>();
+    }
+
     [Fact]
     public void TensorsUsePyTorchNamesAndLayouts()
     {

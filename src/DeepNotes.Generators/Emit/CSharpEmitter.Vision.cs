@@ -78,8 +78,9 @@ internal sealed partial class CSharpEmitter
             case NodeKind.Conv2dBackwardWeights:
             {
                 LayerParams lp = Params(f);
-                _w.Line($"// d{lp.Name}.weight, d{lp.Name}.bias += from {f.Text}");
-                _w.Line($"Kernels.Conv2d.BackwardWeights({Weight(lp, "g")}, {Bias(lp, "g")}, {Span(n.Inputs[0])}, {Span(n.Inputs[1])}, batch, s_conv{I(f.Id)}, {ScratchSpan(n)});");
+                bool first = _overwrites.Contains(n);
+                _w.Line($"// d{lp.Name}.weight, d{lp.Name}.bias {(first ? "=" : "+=")} from {f.Text}");
+                _w.Line($"Kernels.Conv2d.BackwardWeights({Weight(lp, "g")}, {Bias(lp, "g")}, {Span(n.Inputs[0])}, {Span(n.Inputs[1])}, batch, s_conv{I(f.Id)}, {ScratchSpan(n)}{(first ? ", overwrite: true" : "")});");
                 break;
             }
             case NodeKind.Conv2dBackwardData:

@@ -266,11 +266,61 @@ internal sealed partial class CSharpEmitter
         _w.Line();
         _w.Line("// Backward, in reverse");
         _w.Line("Span<float> g = Gradients;");
-        _w.Line("g.Clear();");
+        FindOverwrites();
+        WriteGradientClear();
         for (int i = _g.BackwardStart; i < _g.Nodes.Count; i++) EmitBackward(_g.Nodes[i]);
         _w.Line("return loss;");
         _w.Close();
         _w.Line();
+    }
+
+    // ---- gradient zeroing ----------------------------------------------------------------------
+
+    /// <summary>Weight-gradient nodes that are their parameter's first contribution in backward order.</summary>
+    private readonly HashSet<Node> _overwrites = new();
+
+    /// <summary>
+    /// The first weight-gradient kernel of each Linear or Conv2d parameter writes its gradient instead of
+    /// adding to it, so those gradients need no zeroing first (for AlexNet that is 187 MB of memset and
+    /// as much read back by the GEMM per step). Later contributions (a layer used twice) accumulate.
+    /// </summary>
+    private void FindOverwrites()
+    {
+        _overwrites.Clear();
+        var seen = new HashSet<LayerParams>();
+        for (int i = _g.BackwardStart; i < _g.Nodes.Count; i++)
+        {
+            Node n = _g.Nodes[i];
+            if (n.Kind is not (NodeKind.DenseBackwardWeights or NodeKind.Conv2dBackwardWeights or NodeKind.BatchNormBackward)) continue;
+            LayerParams lp = Params(n.Forward!);
+            if (seen.Add(lp) && n.Kind != NodeKind.BatchNormBackward) _overwrites.Add(n);
+        }
+    }
+
+    /// <summary>Zeroes the gradient ranges that no kernel overwrites: parameters that accumulate or get no gradient.</summary>
+    private void WriteGradientClear()
+    {
+        int total = _g.Parameters.Sum(p => p.WeightLength + p.BiasLength + p.StateLength);
+        var written = new List<(int Start, int Length)>();
+        foreach (Node n in _overwrites)
+        {
+            LayerParams lp = Params(n.Forward!);
+            written.Add((lp.WeightOffset, lp.WeightLength));
+            if (lp.BiasLength > 0) written.Add((lp.BiasOffset, lp.BiasLength));
+        }
+        int start = 0;
+        foreach ((int offset, int length) in written.OrderBy(r => r.Start))
+        {
+            if (offset > start) WriteClear(start, offset - start);
+            start = System.Math.Max(start, offset + length);
+        }
+        if (total > start) WriteClear(start, total - start);
+    }
+
+    private void WriteClear(int start, int length)
+    {
+        int total = _g.Parameters.Sum(p => p.WeightLength + p.BiasLength + p.StateLength);
+        _w.Line(start == 0 && length == total ? "g.Clear();" : $"g.Slice({I(start)}, {I(length)}).Clear();");
     }
 
     // ---- spans and sizes ----------------------------------------------------------------------
@@ -458,8 +508,9 @@ internal sealed partial class CSharpEmitter
                 LayerParams lp = Params(f!);
                 Value x = n.Inputs[1];
                 string bias = lp.Layer.Bias ? $"g.Slice({I(lp.BiasOffset)}, {I(lp.BiasLength)})" : "default";
-                _w.Line($"// d{lp.Name}.weight, d{lp.Name}.bias += from {f!.Text}");
-                _w.Line($"Kernels.Dense.BackwardWeights(g.Slice({I(lp.WeightOffset)}, {I(lp.WeightLength)}), {bias}, {Span(n.Inputs[0])}, {Span(x)}, {Rows(x.Shape, lp.Layer.In)}, {I(lp.Layer.In)}, {I(lp.Layer.Out)});");
+                bool first = _overwrites.Contains(n);
+                _w.Line($"// d{lp.Name}.weight, d{lp.Name}.bias {(first ? "=" : "+=")} from {f!.Text}");
+                _w.Line($"Kernels.Dense.BackwardWeights(g.Slice({I(lp.WeightOffset)}, {I(lp.WeightLength)}), {bias}, {Span(n.Inputs[0])}, {Span(x)}, {Rows(x.Shape, lp.Layer.In)}, {I(lp.Layer.In)}, {I(lp.Layer.Out)}{(first ? ", overwrite: true" : "")});");
                 break;
             }
             case NodeKind.DenseBackwardData:
