@@ -204,43 +204,64 @@ public static partial class Conv2d
     /// for the column-matrix rows [rowLo, rowHi) and output positions i·OW + j in [posLo, posHi) only
     /// (parts of a split call fill disjoint blocks of one matrix).
     /// </summary>
-    internal static void Im2Col(Span<float> col, ReadOnlySpan<float> x, in Conv2dShape s, int rowLo, int rowHi, int posLo, int posHi)
+    internal static unsafe void Im2Col(Span<float> col, ReadOnlySpan<float> x, in Conv2dShape s, int rowLo, int rowHi, int posLo, int posHi)
     {
         int h = s.InHeight, wd = s.InWidth, ow = s.OutWidth, sh = s.StrideHeight, sw = s.StrideWidth;
         int kw = s.KernelWidth, taps = s.KernelHeight * kw, n = s.OutSpatial;
-        if (posLo >= posHi) return;
+        if (posLo >= posHi || rowLo >= rowHi) return;
+        if ((long)rowHi * n > col.Length || (long)s.InSize > x.Length) throw new ArgumentException("im2col operands are too short");
         int iFirst = posLo / ow, iLast = (posHi - 1) / ow;
-        for (int row = rowLo; row < rowHi; row++)
+        // Raw pointers: with small images (AlexNet's 12×12, LeNet's 10×10) each output row is a copy of a
+        // dozen floats, where span slicing and Clear/CopyTo calls cost more than the copy.
+        fixed (float* pcol = col)
+        fixed (float* px = x)
         {
-            int c = row / taps, t = row - c * taps, u = t / kw, v = t - u * kw;
-            ReadOnlySpan<float> plane = x.Slice(c * h * wd, h * wd);
-            Span<float> dst = col.Slice(row * n, n);
-            ValidColumns(s, v, out int jLo, out int jHi);
-            for (int i = iFirst; i <= iLast; i++)
+            for (int row = rowLo; row < rowHi; row++)
             {
-                Span<float> d = dst.Slice(i * ow, ow);
-                int a = Math.Max(posLo - i * ow, 0), b = Math.Min(posHi - i * ow, ow);
-                int r = i * sh - s.PadHeight + u;
-                int lo = Math.Max(a, jLo), hi = Math.Min(b, jHi);
-                if ((uint)r >= (uint)h || lo >= hi)
+                int c = row / taps, t = row - c * taps, u = t / kw, v = t - u * kw;
+                float* plane = px + (nint)c * h * wd;
+                float* dst = pcol + (nint)row * n;
+                ValidColumns(s, v, out int jLo, out int jHi);
+                for (int i = iFirst; i <= iLast; i++)
                 {
-                    d[a..b].Clear();
-                    continue;
-                }
-                d[a..lo].Clear();
-                d[hi..b].Clear();
-                ReadOnlySpan<float> src = plane.Slice(r * wd, wd);
-                int q = lo * sw - s.PadWidth + v;
-                if (sw == 1)
-                {
-                    src.Slice(q, hi - lo).CopyTo(d[lo..hi]);
-                }
-                else
-                {
-                    for (int j = lo; j < hi; j++, q += sw) d[j] = src[q];
+                    float* d = dst + i * ow;
+                    int a = Math.Max(posLo - i * ow, 0), b = Math.Min(posHi - i * ow, ow);
+                    int r = i * sh - s.PadHeight + u;
+                    int lo = Math.Max(a, jLo), hi = Math.Min(b, jHi);
+                    if ((uint)r >= (uint)h || lo >= hi)
+                    {
+                        Zero(d + a, b - a);
+                        continue;
+                    }
+                    Zero(d + a, lo - a);
+                    Zero(d + hi, b - hi);
+                    float* src = plane + (nint)r * wd + (lo * sw - s.PadWidth + v);
+                    if (sw == 1) Copy(d + lo, src, hi - lo);
+                    else for (int j = lo; j < hi; j++, src += sw) d[j] = *src;
                 }
             }
         }
+    }
+
+    private static unsafe void Copy(float* d, float* s, int n)
+    {
+        int j = 0;
+        for (; j + 8 <= n; j += 8) Vector256.Store(Vector256.Load(s + j), d + j);
+        for (; j < n; j++) d[j] = s[j];
+    }
+
+    private static unsafe void Zero(float* d, int n)
+    {
+        int j = 0;
+        for (; j + 8 <= n; j += 8) Vector256<float>.Zero.Store(d + j);
+        for (; j < n; j++) d[j] = 0f;
+    }
+
+    private static unsafe void AddTo(float* d, float* s, int n)
+    {
+        int j = 0;
+        for (; j + 8 <= n; j += 8) (Vector256.Load(d + j) + Vector256.Load(s + j)).Store(d + j);
+        for (; j < n; j++) d[j] += s[j];
     }
 
     /// <summary>The whole column matrix of one example.</summary>
@@ -251,36 +272,35 @@ public static partial class Conv2d
     /// The adjoint of <see cref="Im2Col(Span{float}, ReadOnlySpan{float}, in Conv2dShape)"/> for input channels [c0, c1):
     /// x[c, i·SH − PH + u, j·SW − PW + v] += col[(c·KH + u)·KW + v, i·OW + j], padding dropped.
     /// </summary>
-    internal static void Col2ImAdd(Span<float> x, ReadOnlySpan<float> col, in Conv2dShape s, int c0, int c1)
+    internal static unsafe void Col2ImAdd(Span<float> x, ReadOnlySpan<float> col, in Conv2dShape s, int c0, int c1)
     {
         int h = s.InHeight, wd = s.InWidth, oh = s.OutHeight, ow = s.OutWidth, sh = s.StrideHeight, sw = s.StrideWidth;
-        int n = oh * ow;
-        int row = c0 * s.KernelHeight * s.KernelWidth;
-        for (int c = c0; c < c1; c++)
+        int n = oh * ow, taps = s.KernelHeight * s.KernelWidth;
+        if (c0 >= c1) return;
+        if ((long)c1 * taps * n > col.Length || (long)c1 * h * wd > x.Length) throw new ArgumentException("col2im operands are too short");
+        int row = c0 * taps;
+        fixed (float* px = x)
+        fixed (float* pcol = col)
         {
-            Span<float> plane = x.Slice(c * h * wd, h * wd);
-            for (int u = 0; u < s.KernelHeight; u++)
+            for (int c = c0; c < c1; c++)
             {
-                for (int v = 0; v < s.KernelWidth; v++, row++)
+                float* plane = px + (nint)c * h * wd;
+                for (int u = 0; u < s.KernelHeight; u++)
                 {
-                    ReadOnlySpan<float> srcRows = col.Slice(row * n, n);
-                    ValidColumns(s, v, out int jLo, out int jHi);
-                    if (jLo == jHi) continue;
-                    int q0 = jLo * sw - s.PadWidth + v;
-                    for (int i = 0; i < oh; i++)
+                    for (int v = 0; v < s.KernelWidth; v++, row++)
                     {
-                        int r = i * sh - s.PadHeight + u;
-                        if ((uint)r >= (uint)h) continue;
-                        ReadOnlySpan<float> src = srcRows.Slice(i * ow, ow);
-                        Span<float> dst = plane.Slice(r * wd, wd);
-                        if (sw == 1)
+                        float* srcRows = pcol + (nint)row * n;
+                        ValidColumns(s, v, out int jLo, out int jHi);
+                        if (jLo == jHi) continue;
+                        int q0 = jLo * sw - s.PadWidth + v;
+                        for (int i = 0; i < oh; i++)
                         {
-                            Span<float> d = dst.Slice(q0, jHi - jLo);
-                            TensorPrimitives.Add(d, src[jLo..jHi], d);
-                        }
-                        else
-                        {
-                            for (int j = jLo, q = q0; j < jHi; j++, q += sw) dst[q] += src[j];
+                            int r = i * sh - s.PadHeight + u;
+                            if ((uint)r >= (uint)h) continue;
+                            float* src = srcRows + i * ow;
+                            float* dst = plane + (nint)r * wd;
+                            if (sw == 1) AddTo(dst + q0, src + jLo, jHi - jLo);
+                            else for (int j = jLo, q = q0; j < jHi; j++, q += sw) dst[q] += src[j];
                         }
                     }
                 }
