@@ -93,6 +93,13 @@ internal static partial class Autodiff
                 case NodeKind.BinaryCrossEntropy:
                     Contribute(g, grads, x[0], n, NodeKind.BinaryCrossEntropyBackward, new[] { x[0], x[1], dy });
                     break;
+                case NodeKind.Embedding:
+                    // Scatter-adds dy into the rows its token ids name; token ids themselves have no gradient.
+                    g.Add(NodeKind.EmbeddingBackward, new[] { dy, x[0] }, null, n.Text).Forward = n;
+                    break;
+                case NodeKind.MaskedMean:
+                    Contribute(g, grads, x[0], n, NodeKind.MaskedMeanBackward, new[] { dy, x[1] });
+                    break;
                 default:
                     DifferentiateVision(g, grads, n, dy);
                     break;

@@ -97,12 +97,13 @@ internal static class Fusion
         if (g.Loss == old) g.Loss = replacement;
     }
 
-    /// <summary>Init.Auto: He when the layer feeds a ReLU (it halves the variance), Xavier otherwise.</summary>
+    /// <summary>Init.Auto: He when the layer feeds a ReLU (it halves the variance), Xavier otherwise; word2vec's U(±0.5/dim) for an embedding.</summary>
     private static void ResolveInitializers(Graph g)
     {
         foreach (LayerParams p in g.Parameters)
         {
             if (p.Layer.Init != InitKind.Auto) { p.Init = p.Layer.Init; continue; }
+            if (p.IsEmbedding) { p.Init = InitKind.Word2Vec; continue; }
             bool relu = g.Nodes.Any(n => n.Kind is NodeKind.Dense or NodeKind.Conv2d && n.Params == p && n.Act == Act.Relu);
             p.Init = relu ? InitKind.HeUniform : InitKind.XavierUniform;
         }

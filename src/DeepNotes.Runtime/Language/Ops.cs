@@ -24,7 +24,11 @@ public static class Ops
     public static Tensor Softmax(Tensor x) => throw SpecOnly();
     /// <summary>log(softmax(x)) over the last axis, computed stably.</summary>
     public static Tensor LogSoftmax(Tensor x) => throw SpecOnly();
-    /// <summary>Matrix product per example: [n, k] x [k, m] gives [n, m].</summary>
+    /// <summary>
+    /// Matrix product per example: [n, k] x [k, m] gives [n, m]. A vector operand works as in NumPy's
+    /// <c>matmul</c>: [n, k] x [k] gives [n] (e.g. word2vec's scores of a word against its contexts),
+    /// [k] x [k, m] gives [m], [k] x [k] gives one number per example.
+    /// </summary>
     public static Tensor MatMul(Tensor a, Tensor b) => throw SpecOnly();
     /// <summary>All per-example axes into one: [c, h, w] becomes [c*h*w]. Free: a view of the same memory.</summary>
     public static Tensor Flatten(Tensor x) => throw SpecOnly();
@@ -41,6 +45,18 @@ public static class Ops
     public static Tensor AvgPool2d(Tensor x, int kernel, int stride = 0, int padding = 0) => throw SpecOnly();
     /// <summary>The mean of each channel: [C, H, W] becomes [C].</summary>
     public static Tensor GlobalAvgPool2d(Tensor x) => throw SpecOnly();
+
+    /// <summary>
+    /// Token ids [...] as one-hot floats [..., classes]; a <see cref="Tokens.Padding"/> slot gives a zero row.
+    /// Ids are checked against [0, classes) when the generated methods are called.
+    /// </summary>
+    public static Tensor OneHot(Tokens tokens, int classes) => throw SpecOnly();
+    /// <summary>
+    /// The mean over the first axis of <paramref name="x"/> [n, ...] (e.g. the embedded context slots [n, dim]),
+    /// counting only the slots whose token in <paramref name="tokens"/> [n] is not <see cref="Tokens.Padding"/>:
+    /// gives [...]. An example whose every slot is padding gives zeros. CBOW's average of its context vectors.
+    /// </summary>
+    public static Tensor MaskedMean(Tensor x, Tokens tokens) => throw SpecOnly();
 
     /// <summary>Softmax cross-entropy from logits [C] and labels, averaged over the batch (softmax fused in).</summary>
     public static Tensor CrossEntropy(Tensor logits, Labels labels) => throw SpecOnly();

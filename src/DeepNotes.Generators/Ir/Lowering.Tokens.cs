@@ -1,0 +1,131 @@
+using System.Collections.Generic;
+using System.Linq;
+using DeepNotes.Generators.Diagnostics;
+using DeepNotes.Generators.Model;
+
+namespace DeepNotes.Generators.Ir;
+
+// The inputs of [Forward] (float tensors and token ids) and the token ops: Embedding, OneHot, MaskedMean.
+internal sealed partial class Lowering
+{
+    /// <summary>
+    /// Names the generated methods of a model with token inputs (or several inputs) use for their own
+    /// parameters; an input cannot take one, since those methods name their parameters after the inputs.
+    /// </summary>
+    private static readonly string[] s_reservedInputNames = { "output", "target", "targets", "labels", "batch", "optimizer" };
+
+    /// <summary>One input value per [Forward] parameter; false (with a DN0005) when a parameter cannot be one.</summary>
+    private bool LowerInputs(MethodSpec forward)
+    {
+        if (forward.Parameters.Count == 0)
+        {
+            Report(DiagnosticDescriptors.BadForwardSignature, forward.Location, forward.Name,
+                "it must take at least one input: a Tensor with a [Shape(...)], or Tokens");
+            return false;
+        }
+        bool ok = true;
+        bool classic = forward.Parameters.Count == 1 && !forward.Parameters[0].IsTokens;
+        var constants = new Dictionary<string, string>(System.StringComparer.Ordinal);
+        foreach (ParameterSpec input in forward.Parameters)
+        {
+            LocationInfo? at = input.Location ?? forward.Location;
+            if (input.IsLabels)
+            {
+                Report(DiagnosticDescriptors.BadForwardSignature, at, forward.Name,
+                    $"parameter '{input.Name}' is Labels: labels go to the [Loss]; the inputs of [Forward] are Tensors and Tokens");
+                ok = false;
+                continue;
+            }
+            if (input.IsTokens ? input.HasShape && (input.Shape.Count == 0 || input.Shape.Any(d => d <= 0))
+                               : !input.HasShape || input.Shape.Count == 0 || input.Shape.Any(d => d <= 0))
+            {
+                Report(DiagnosticDescriptors.BadForwardSignature, at, forward.Name, input.IsTokens
+                    ? $"parameter '{input.Name}' needs a [Shape(...)] with positive dimensions, or none for one token per example"
+                    : $"parameter '{input.Name}' needs a [Shape(...)] with positive dimensions (the per-example shape; the batch is implicit)");
+                ok = false;
+                continue;
+            }
+            if (!classic)
+            {
+                if (s_reservedInputNames.Contains(input.Name))
+                {
+                    Report(DiagnosticDescriptors.BadForwardSignature, at, forward.Name,
+                        $"parameter '{input.Name}': the generated methods take one span per input, named after it, and '{input.Name}' is one of their own parameters ({string.Join(", ", s_reservedInputNames)})");
+                    ok = false;
+                    continue;
+                }
+                string constant = Pascal(input.Name) + "Size";
+                if (constants.TryGetValue(constant, out string? other))
+                {
+                    Report(DiagnosticDescriptors.BadForwardSignature, at, forward.Name,
+                        $"parameters '{other}' and '{input.Name}' would both be described by the constant {constant}");
+                    ok = false;
+                    continue;
+                }
+                constants[constant] = input.Name;
+            }
+            Value x = _graph.NewValue(new Shape(true, input.Shape.ToArray()), input.Name);
+            x.Storage = StorageKind.Input;
+            x.IsTokens = input.IsTokens;
+            x.IsPadded = input.IsPadded;
+            _graph.Inputs.Add(x);
+            _env[input.Name] = input.IsTokens ? Term.TokensOf(x) : Term.Of(x);
+        }
+        return ok;
+    }
+
+    /// <summary>"contexts" → "Contexts": the stem of an input's generated constant (ContextsSize).</summary>
+    internal static string Pascal(string name) => name.Length == 0 ? name : char.ToUpperInvariant(name[0]) + name.Substring(1);
+
+    /// <summary>Tokens [...] → [..., dimension]: a gather from the table.</summary>
+    private Term LowerEmbedding(Value tokens, LayerSpec layer, ExprSpec e)
+    {
+        Value y = _graph.NewValue(new Shape(true, tokens.Shape.Dims.Concat(new[] { layer.Out }).ToArray()), Temp());
+        Node node = _graph.Add(NodeKind.Embedding, new[] { tokens }, y, e.Text);
+        node.Layer = layer;
+        return Term.Of(y);
+    }
+
+    private Term LowerTokenOp(List<Term> args, ExprSpec e)
+    {
+        if (e.Name == "OneHot")
+        {
+            if (args.Count != 2) return BadOperand(e, "OneHot takes token ids and a constant number of classes");
+            if (!args[0].IsTokens) return FloatsAsTokens(e, "OneHot", args[0]);
+            if (args[1].Constant is not float c || c != System.Math.Floor(c) || c < 1 || c > int.MaxValue)
+                return BadOperand(e, $"the number of classes must be a positive constant int, got {Describe(args[1])}");
+            Value t = args[0].Tokens!;
+            Value y = _graph.NewValue(new Shape(true, t.Shape.Dims.Concat(new[] { (int)c }).ToArray()), Temp());
+            _graph.Add(NodeKind.OneHot, new[] { t }, y, e.Text);
+            return Term.Of(y);
+        }
+
+        // MaskedMean(x [n, ...], tokens [n]) → [...]
+        if (args.Count != 2) return BadOperand(e, "MaskedMean takes a tensor and the token ids that mask its first axis");
+        if (args[0].IsTokens) return TokensAsFloats(e, "the first argument of MaskedMean");
+        if (args[0].IsLabels || args[1].IsLabels) return LabelsMisuse(e);
+        if (!args[1].IsTokens) return FloatsAsTokens(e, "the second argument of MaskedMean", args[1]);
+        if (args[0].Value is not { } x) return BadOperand(e, "MaskedMean takes a tensor and the token ids that mask its first axis");
+        Value tokens = args[1].Tokens!;
+        if (!x.Shape.Batched || x.Shape.Rank == 0 || tokens.Shape.Rank != 1 || tokens.Shape.Dims[0] != x.Shape.Dims[0])
+            return BadOperand(e, $"MaskedMean needs a tensor [n, ...] and token ids [n] with the same n, got {x.Shape} and token ids {tokens.Shape}");
+        Value mean = _graph.NewValue(new Shape(true, x.Shape.Dims.Skip(1).ToArray()), Temp());
+        _graph.Add(NodeKind.MaskedMean, new[] { x, tokens }, mean, e.Text);
+        return Term.Of(mean);
+    }
+
+    /// <summary>
+    /// The largest id each token input may hold: the smallest vocabulary (or class count) among the ops that
+    /// read it; int.MaxValue for an input that only masks (MaskedMean) or is not used.
+    /// </summary>
+    internal static int TokenLimit(Value tokens)
+    {
+        int limit = int.MaxValue;
+        foreach (Node user in tokens.Users)
+        {
+            if (user.Kind == NodeKind.Embedding) limit = System.Math.Min(limit, user.Layer!.In);
+            else if (user.Kind == NodeKind.OneHot) limit = System.Math.Min(limit, user.Output!.Shape.Dims[user.Output.Shape.Rank - 1]);
+        }
+        return limit;
+    }
+}
