@@ -11,7 +11,7 @@ namespace DeepNotes.Models;
 /// of 10,000 ids (the shipped fortunes corpus has 7,768 at min-count 5, unknown included, so it fits with
 /// room for other settings; rows no batch names cost memory but no time, as the updates are sparse) and
 /// 100 dimensions. Batches come from DeepNotes.Text.SkipGramBatcher: Centers [B], Contexts [B, 1 + K],
-/// Labels [B, 1 + K].
+/// Labels [B, 1 + K]: <c>TrainStep(batcher.Centers, batcher.Contexts, batcher.Labels, batch, ref sgd)</c>.
 /// </summary>
 [Model]
 public sealed partial class SkipGram

@@ -136,7 +136,11 @@ internal sealed partial class CSharpEmitter
             string k = I(t.Index);
             _w.Line($"Kernels.SparseRows.Release({Weight(lp, "g")}, {Marks(t)}, {Rows(t, "_touched" + k)}, {I(lp.Layer.Out)}); // {lp.Name}.weight");
             for (int i = 0; i < t.Inputs.Count; i++)
-                _w.Line($"_touched{k} = Kernels.SparseRows.Collect({Rows(t, I(t.PerRow) + " * _maxBatch")}, {Marks(t)}, {(i == 0 ? "0" : "_touched" + k)}, {InputSpan(t.Inputs[i])}.Slice(0, {Count(t.Inputs[i].Shape)}));");
+            {
+                (Value tokens, Value? mask) = t.Inputs[i];
+                string weights = mask is null ? "" : $", {InputSpan(mask)}.Slice(0, {Count(mask.Shape)})";
+                _w.Line($"_touched{k} = Kernels.SparseRows.Collect({Rows(t, I(t.PerRow) + " * _maxBatch")}, {Marks(t)}, {(i == 0 ? "0" : "_touched" + k)}, {InputSpan(tokens)}.Slice(0, {Count(tokens.Shape)}){weights});");
+            }
         }
     }
 
@@ -148,14 +152,14 @@ internal sealed partial class CSharpEmitter
         foreach (Value input in _g.Inputs)
             _w.Line($"global::DeepNotes.ModelChecks.Length({InputSpan(input)}.Length, (long)batch * {SizeConstant(input)}, \"{input.Name}\");");
         if (output) _w.Line("global::DeepNotes.ModelChecks.Length(output.Length, (long)batch * OutputSize, nameof(output));");
-        else if (_g.TargetsAreLabels) _w.Line("global::DeepNotes.ModelChecks.Length(labels.Length, batch, nameof(labels));");
-        else _w.Line("global::DeepNotes.ModelChecks.Length(targets.Length, (long)batch * TargetSize, nameof(targets));");
+        else if (_g.TargetsAreLabels) _w.Line($"global::DeepNotes.ModelChecks.Length(labels.Length, batch, \"{_g.TargetName}\");");
+        else _w.Line($"global::DeepNotes.ModelChecks.Length(targets.Length, (long)batch * TargetSize, \"{_g.TargetName}\");");
         // Token ids are checked before anything is written: an id outside the vocabulary would read or write another row.
         foreach (Value input in _g.Inputs.Where(v => v.IsTokens))
         {
             int limit = Lowering.TokenLimit(input);
             string bound = limit == int.MaxValue ? "int.MaxValue" : I(limit);
-            _w.Line($"global::DeepNotes.ModelChecks.Tokens({InputSpan(input)}, batch * {SizeConstant(input)}, {SizeConstant(input)}, {bound}, {(input.IsPadded ? "true" : "false")}, \"{input.Name}\");");
+            _w.Line($"global::DeepNotes.ModelChecks.Tokens({InputSpan(input)}, batch * {SizeConstant(input)}, {SizeConstant(input)}, {bound}, \"{input.Name}\");");
         }
     }
 
@@ -175,20 +179,22 @@ internal sealed partial class CSharpEmitter
 
     private void WriteGeneralTraining()
     {
+        // Public methods name every span after the model's own names; the private ones use fixed names the kernels' calls refer to.
+        string targetType = _g.TargetsAreLabels ? "ReadOnlySpan<int>" : "ReadOnlySpan<float>";
         string targetParam = _g.TargetsAreLabels ? "ReadOnlySpan<int> labels" : "ReadOnlySpan<float> targets";
-        string targetArg = _g.TargetsAreLabels ? "labels" : "targets";
-        string inputs = PublicInputs(), arguments = PublicArguments();
+        string publicTarget = Identifier(_g.TargetName);
+        string inputs = $"{PublicInputs()}, {targetType} {publicTarget}", arguments = $"{PublicArguments()}, {publicTarget}";
         _w.Line("/// <summary>One step of training: forward, loss, backward and the optimizer's update. Returns the batch's loss. Allocates nothing.</summary>");
-        _w.Line($"public float TrainStep({inputs}, {targetParam}, int batch, ref global::DeepNotes.Sgd optimizer) => Train({arguments}, {targetArg}, batch, ref optimizer);");
+        _w.Line($"public float TrainStep({inputs}, int batch, ref global::DeepNotes.Sgd optimizer) => Train({arguments}, batch, ref optimizer);");
         _w.Line();
         _w.Line("/// <summary>Forward, loss and backward without an update: fills <see cref=\"Gradients\"/> and returns the loss (training mode: dropout on, masks of the current Step).</summary>");
-        _w.Line($"public float ComputeGradients({inputs}, {targetParam}, int batch) => Run({arguments}, {targetArg}, batch, backward: true, updateState: false);");
+        _w.Line($"public float ComputeGradients({inputs}, int batch) => Run({arguments}, batch, backward: true, updateState: false);");
         _w.Line();
         _w.Line("/// <summary>The training loss of a batch without backward (training mode: dropout on, masks of the current Step).</summary>");
-        _w.Line($"public float ComputeLoss({inputs}, {targetParam}, int batch) => Run({arguments}, {targetArg}, batch, backward: false, updateState: false);");
+        _w.Line($"public float ComputeLoss({inputs}, int batch) => Run({arguments}, batch, backward: false, updateState: false);");
         _w.Line();
         _w.Open($"private float Train({PrivateInputs()}, {targetParam}, int batch, ref global::DeepNotes.Sgd optimizer)");
-        _w.Line($"float loss = Run({PrivateArguments()}, {targetArg}, batch, backward: true, updateState: true);");
+        _w.Line($"float loss = Run({PrivateArguments()}, {(_g.TargetsAreLabels ? "labels" : "targets")}, batch, backward: true, updateState: true);");
         if (_tables.Count == 0)
         {
             _w.Line("optimizer.Update(Parameters, Gradients, OptimizerState, s_tensors);");
@@ -237,6 +243,13 @@ internal sealed partial class CSharpEmitter
                 _w.Line($"Kernels.Embedding.MaskedMeanForward({Span(y)}, {Span(x)}, {Span(n.Inputs[1])}, batch, {I(x.Shape.Dims[0])}, {I(y.Shape.Size)});");
                 break;
             }
+            case NodeKind.EmbeddingBag:
+            {
+                Value tokens = n.Inputs[0];
+                LayerParams lp = Params(n);
+                _w.Line($"Kernels.Embedding.BagForward({Span(y)}, {Span(tokens)}, {Span(n.Inputs[1])}, {Weight(lp)}, batch, {I(tokens.Shape.Size)}, {I(lp.Layer.Out)});");
+                break;
+            }
         }
     }
 
@@ -257,7 +270,19 @@ internal sealed partial class CSharpEmitter
             {
                 Value x = f.Inputs[0];
                 BackComment(n);
-                _w.Line($"Kernels.Embedding.MaskedMeanBackward({Span(n.Output!)}, {Span(n.Inputs[0])}, {Span(n.Inputs[1])}, batch, {I(x.Shape.Dims[0])}, {I(f.Output!.Shape.Size)});");
+                string sizes = $"batch, {I(x.Shape.Dims[0])}, {I(f.Output!.Shape.Size)}";
+                if (n.Operand == 0)
+                    _w.Line($"Kernels.Embedding.MaskedMeanBackward({Span(n.Output!)}, {Span(n.Inputs[0])}, {Span(n.Inputs[1])}, {sizes});");
+                else
+                    _w.Line($"Kernels.Embedding.MaskedMeanBackwardMask({Span(n.Output!)}, {Span(n.Inputs[0])}, {Span(n.Inputs[1])}, {Span(n.Inputs[2])}, {Span(n.Inputs[3])}, {sizes});");
+                break;
+            }
+            case NodeKind.EmbeddingBagBackward:
+            {
+                LayerParams lp = Params(f);
+                Value tokens = n.Inputs[1];
+                _w.Line($"// d{lp.Name}.weight += into the rows {tokens.Name} names where {n.Inputs[2].Name} is not 0, from {f.Text}");
+                _w.Line($"Kernels.Embedding.BagBackward({Weight(lp, "g")}, {Span(n.Inputs[0])}, {Span(tokens)}, {Span(n.Inputs[2])}, batch, {I(tokens.Shape.Size)}, {I(lp.Layer.Out)});");
                 break;
             }
         }
@@ -273,8 +298,9 @@ internal sealed partial class CSharpEmitter
         public TouchedTable(LayerParams p, int index) { Params = p; Index = index; }
         public LayerParams Params { get; }
         public int Index { get; }
-        public List<Value> Inputs { get; } = new();
-        public int PerRow => Inputs.Sum(v => v.Shape.Size);
+        /// <summary>The token inputs that name its rows, each with the mask of a bag of embeddings (null for a plain lookup).</summary>
+        public List<(Value Tokens, Value? Mask)> Inputs { get; } = new();
+        public int PerRow => Inputs.Sum(v => v.Tokens.Shape.Size);
         public int MarkOffset { get; set; }
         public int RowOffset { get; set; }
 
@@ -285,8 +311,11 @@ internal sealed partial class CSharpEmitter
             foreach (LayerParams p in g.Parameters.Where(p => p.IsEmbedding))
             {
                 var t = new TouchedTable(p, tables.Count);
-                foreach (Node n in g.Nodes.Where(n => n.Kind == NodeKind.EmbeddingBackward && n.Forward!.Params == p))
-                    if (!t.Inputs.Contains(n.Inputs[1])) t.Inputs.Add(n.Inputs[1]);
+                foreach (Node n in g.Nodes.Where(n => n.Kind is NodeKind.EmbeddingBackward or NodeKind.EmbeddingBagBackward && n.Forward!.Params == p))
+                {
+                    (Value, Value?) input = (n.Inputs[1], n.Kind == NodeKind.EmbeddingBagBackward ? n.Inputs[2] : null);
+                    if (!t.Inputs.Contains(input)) t.Inputs.Add(input);
+                }
                 if (t.Inputs.Count == 0) continue; // never differentiated: its gradient stays zero
                 t.MarkOffset = marks;
                 t.RowOffset = rows;

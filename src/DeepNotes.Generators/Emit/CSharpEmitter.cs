@@ -426,6 +426,7 @@ internal sealed partial class CSharpEmitter
             case NodeKind.Embedding:
             case NodeKind.OneHot:
             case NodeKind.MaskedMean:
+            case NodeKind.EmbeddingBag:
                 EmitTokenForward(n);
                 break;
             default:
@@ -576,6 +577,7 @@ internal sealed partial class CSharpEmitter
                 break;
             case NodeKind.EmbeddingBackward:
             case NodeKind.MaskedMeanBackward:
+            case NodeKind.EmbeddingBagBackward:
                 EmitTokenBackward(n);
                 break;
             default:

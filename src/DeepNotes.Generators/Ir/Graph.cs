@@ -51,8 +51,6 @@ internal sealed class Value
     public StorageKind Storage { get; set; } = StorageKind.Arena;
     /// <summary>Token ids (a Tokens input of [Forward]): ints in the caller's span, never floats, never differentiated.</summary>
     public bool IsTokens { get; set; }
-    /// <summary>A [Padded] token input: its slots may hold Tokens.Padding (-1).</summary>
-    public bool IsPadded { get; set; }
 
     // Filled by the memory planner: offset in floats per batch row (batched) or in floats (unbatched).
     public int Offset { get; set; } = -1;
@@ -66,13 +64,13 @@ internal enum NodeKind
     Dense, Chain, Binary, Softmax, LogSoftmax, MatMul, Flatten, Sum, Mean, Dropout,
     CrossEntropy, Nll, Mse, BinaryCrossEntropy,
     Conv2d, MaxPool, AvgPool, GlobalAvgPool, BatchNorm,
-    Embedding, OneHot, MaskedMean,
+    Embedding, OneHot, MaskedMean, EmbeddingBag,
     // Backward.
     SeedOne, ActivationBackward, DenseBackwardWeights, DenseBackwardData, ChainBackward, BinaryBackward,
     SoftmaxBackward, LogSoftmaxBackward, MatMulBackwardA, MatMulBackwardB, ReduceBackward, DropoutBackward,
     CrossEntropyBackward, NllBackward, MseBackward, BinaryCrossEntropyBackward, Accumulate,
     Conv2dBackwardWeights, Conv2dBackwardData, MaxPoolBackward, AvgPoolBackward, GlobalAvgPoolBackward, BatchNormBackward,
-    EmbeddingBackward, MaskedMeanBackward,
+    EmbeddingBackward, MaskedMeanBackward, EmbeddingBagBackward,
 }
 
 internal enum Phase { Forward, Loss, Backward }
@@ -148,6 +146,8 @@ internal sealed class Graph
     public Value? Output { get; set; }
     public Value? Targets { get; set; }
     public bool TargetsAreLabels { get; set; }
+    /// <summary>The name of the [Loss]'s targets parameter: the name of the generated methods' targets span for models with token or several inputs.</summary>
+    public string TargetName { get; set; } = "targets";
     public Value? Loss { get; set; }
     /// <summary>Phase given to the nodes added from now on.</summary>
     public Phase Phase { get; set; }

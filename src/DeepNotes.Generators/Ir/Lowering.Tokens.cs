@@ -5,14 +5,16 @@ using DeepNotes.Generators.Model;
 
 namespace DeepNotes.Generators.Ir;
 
-// The inputs of [Forward] (float tensors and token ids) and the token ops: Embedding, OneHot, MaskedMean.
+// The inputs of [Forward] (float tensors and token ids), the names of the generated methods' parameters,
+// and the token ops: Embedding, OneHot, MaskedMean.
 internal sealed partial class Lowering
 {
     /// <summary>
     /// Names the generated methods of a model with token inputs (or several inputs) use for their own
-    /// parameters; an input cannot take one, since those methods name their parameters after the inputs.
+    /// parameters or constants; an input cannot take one, since those methods name their parameters after
+    /// the inputs (and "target" would make a second TargetSize).
     /// </summary>
-    private static readonly string[] s_reservedInputNames = { "output", "target", "targets", "labels", "batch", "optimizer" };
+    private static readonly string[] s_reservedInputNames = { "output", "target", "batch", "optimizer" };
 
     /// <summary>One input value per [Forward] parameter; false (with a DN0005) when a parameter cannot be one.</summary>
     private bool LowerInputs(MethodSpec forward)
@@ -67,11 +69,24 @@ internal sealed partial class Lowering
             Value x = _graph.NewValue(new Shape(true, input.Shape.ToArray()), input.Name);
             x.Storage = StorageKind.Input;
             x.IsTokens = input.IsTokens;
-            x.IsPadded = input.IsPadded;
             _graph.Inputs.Add(x);
             _env[input.Name] = input.IsTokens ? Term.TokensOf(x) : Term.Of(x);
         }
         return ok;
+    }
+
+    /// <summary>
+    /// A model with token or several inputs names its methods' targets span after the [Loss]'s second
+    /// parameter, so it must differ from every input and from the methods' own parameters.
+    /// </summary>
+    private bool CheckTargetName(MethodSpec forward, MethodSpec loss, ParameterSpec target)
+    {
+        string? clash = forward.Parameters.Any(p => p.Name == target.Name) ? "an input of [Forward]"
+            : target.Name is "output" or "batch" or "optimizer" ? "a parameter of the generated methods" : null;
+        if (clash is null) return true;
+        Report(DiagnosticDescriptors.BadLossSignature, target.Location ?? loss.Location, loss.Name,
+            $"the targets '{target.Name}' have the name of {clash}; the generated TrainStep takes one span per input and one for the targets, named after them");
+        return false;
     }
 
     /// <summary>"contexts" → "Contexts": the stem of an input's generated constant (ContextsSize).</summary>
@@ -100,30 +115,30 @@ internal sealed partial class Lowering
             return Term.Of(y);
         }
 
-        // MaskedMean(x [n, ...], tokens [n]) → [...]
-        if (args.Count != 2) return BadOperand(e, "MaskedMean takes a tensor and the token ids that mask its first axis");
-        if (args[0].IsTokens) return TokensAsFloats(e, "the first argument of MaskedMean");
+        // MaskedMean(x [n, ...], mask [n]) → [...]
+        if (args.Count != 2) return BadOperand(e, "MaskedMean takes a tensor [n, ...] and the weights [n] of its first axis");
         if (args[0].IsLabels || args[1].IsLabels) return LabelsMisuse(e);
-        if (!args[1].IsTokens) return FloatsAsTokens(e, "the second argument of MaskedMean", args[1]);
-        if (args[0].Value is not { } x) return BadOperand(e, "MaskedMean takes a tensor and the token ids that mask its first axis");
-        Value tokens = args[1].Tokens!;
-        if (!x.Shape.Batched || x.Shape.Rank == 0 || tokens.Shape.Rank != 1 || tokens.Shape.Dims[0] != x.Shape.Dims[0])
-            return BadOperand(e, $"MaskedMean needs a tensor [n, ...] and token ids [n] with the same n, got {x.Shape} and token ids {tokens.Shape}");
+        if (args[0].IsTokens) return TokensAsFloats(e, "the first argument of MaskedMean");
+        if (args[1].IsTokens) return TokensAsFloats(e, "the mask of MaskedMean");
+        if (args[0].Value is not { } x || args[1].Value is not { } mask)
+            return BadOperand(e, "MaskedMean takes a tensor [n, ...] and the weights [n] of its first axis");
+        if (!x.Shape.Batched || x.Shape.Rank == 0 || !mask.Shape.Batched || mask.Shape.Rank != 1 || mask.Shape.Dims[0] != x.Shape.Dims[0])
+            return BadOperand(e, $"MaskedMean needs a tensor [n, ...] and a mask [n] with the same n, got {x.Shape} and {mask.Shape}");
         Value mean = _graph.NewValue(new Shape(true, x.Shape.Dims.Skip(1).ToArray()), Temp());
-        _graph.Add(NodeKind.MaskedMean, new[] { x, tokens }, mean, e.Text);
+        _graph.Add(NodeKind.MaskedMean, new[] { x, mask }, mean, e.Text);
         return Term.Of(mean);
     }
 
     /// <summary>
     /// The largest id each token input may hold: the smallest vocabulary (or class count) among the ops that
-    /// read it; int.MaxValue for an input that only masks (MaskedMean) or is not used.
+    /// read it; int.MaxValue for an input that no op reads.
     /// </summary>
     internal static int TokenLimit(Value tokens)
     {
         int limit = int.MaxValue;
         foreach (Node user in tokens.Users)
         {
-            if (user.Kind == NodeKind.Embedding) limit = System.Math.Min(limit, user.Layer!.In);
+            if (user.Kind is NodeKind.Embedding or NodeKind.EmbeddingBag) limit = System.Math.Min(limit, user.Layer!.In);
             else if (user.Kind == NodeKind.OneHot) limit = System.Math.Min(limit, user.Output!.Shape.Dims[user.Output.Shape.Rank - 1]);
         }
         return limit;

@@ -86,6 +86,8 @@ internal sealed partial class Lowering
         _env[loss.Parameters[0].Name] = Term.Of(result.Value);
         if (IsTemp(result.Value)) result.Value.Name = loss.Parameters[0].Name; // "logits" reads better than "t3" in the comments
         ParameterSpec target = loss.Parameters[1];
+        _graph.TargetName = target.Name;
+        if (_graph.Input is null && !CheckTargetName(forward, loss, target)) return;
         if (target.IsLabels)
         {
             _graph.TargetsAreLabels = true;

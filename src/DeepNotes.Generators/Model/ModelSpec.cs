@@ -61,8 +61,6 @@ internal sealed record ParameterSpec(string Name, bool IsLabels, EquatableArray<
     public bool IsInt { get; init; }
     /// <summary>Token ids (<c>Tokens</c>), not floats.</summary>
     public bool IsTokens { get; init; }
-    /// <summary>Marked <c>[Padded]</c>: its slots may hold Tokens.Padding (-1).</summary>
-    public bool IsPadded { get; init; }
 }
 
 internal sealed record MethodSpec(string Name, EquatableArray<ParameterSpec> Parameters, EquatableArray<StmtSpec> Body, LocationInfo? Location);

@@ -217,11 +217,11 @@ internal static class ModelParser
                 }
                 if (inF <= 0 || outF <= 0)
                     problems.Add(($"Embedding vocabulary and dimension must be positive, got ({N(inF)}, {N(outF)})", argumentsLocation));
-                else if ((long)inF * outF > int.MaxValue)
-                    problems.Add(($"an Embedding table of {N(inF)} × {N(outF)} floats is more than {N(int.MaxValue)} floats", argumentsLocation));
+                else if ((long)inF * outF > int.MaxValue / 3)
+                    problems.Add(($"an Embedding table of {N(inF)} × {N(outF)} floats is more than the {N(int.MaxValue / 3)} floats a model can hold (its parameters, gradients and optimizer state share one array)", argumentsLocation));
                 bias = false;
                 init = named.TryGetValue("Init", out object? ei) && ei is int eii ? (InitKind)eii : InitKind.Auto;
-                std = Float("Std", 0.01f);
+                std = Float("Std", 1f); // PyTorch's nn.Embedding draws N(0, 1)
                 if (init == InitKind.Normal && !(std > 0f)) problems.Add(($"Std must be positive, got {std.ToString(CultureInfo.InvariantCulture)}", argumentsLocation));
                 break;
             }
@@ -289,20 +289,15 @@ internal static class ModelParser
             bool isInt = role == "Block" && parameter.Type.SpecialType == SpecialType.System_Int32;
             // Token ids are an input of [Forward] (and may be handed to a [Block]); Labels belong to the [Loss].
             bool isTokens = role != "Loss" && IsTokens(parameter.Type);
-            bool isPadded = parameter.GetAttributes().Any(a => AttributeName(a) == "PaddedAttribute");
             DiagnosticDescriptor bad = role switch { "Forward" => DiagnosticDescriptors.BadForwardSignature, "Block" => DiagnosticDescriptors.BadBlockSignature, _ => DiagnosticDescriptors.BadLossSignature };
             if (!isLabels && !isInt && !isTokens && !IsTensor(parameter.Type))
             {
                 string allowed = role switch { "Block" => "a Tensor, Tokens or an int (a constant index)", "Forward" => "a Tensor or Tokens", _ => "a Tensor or Labels" };
                 diagnostics.Add(DiagnosticInfo.Create(bad, LocationOf(parameter), method.Name, $"parameter '{parameter.Name}' must be {allowed}, not {parameter.Type.ToDisplayString()}"));
             }
-            else if (isPadded && !(isTokens && role == "Forward"))
-            {
-                diagnostics.Add(DiagnosticInfo.Create(bad, LocationOf(parameter), method.Name, $"[Padded] marks a Tokens input of [Forward], not parameter '{parameter.Name}'"));
-            }
             parameters.Add(new ParameterSpec(parameter.Name, isLabels, dims.ToEquatableArray(), shapeAttribute is not null, LocationOf(parameter))
             {
-                IsInt = isInt, IsTokens = isTokens, IsPadded = isPadded && isTokens,
+                IsInt = isInt, IsTokens = isTokens,
             });
         }
 

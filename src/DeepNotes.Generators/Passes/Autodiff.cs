@@ -98,7 +98,13 @@ internal static partial class Autodiff
                     g.Add(NodeKind.EmbeddingBackward, new[] { dy, x[0] }, null, n.Text).Forward = n;
                     break;
                 case NodeKind.MaskedMean:
+                    // dx = mask·dy / Σmask; dmask = dy·(x − y) / Σmask (only when the mask depends on parameters).
                     Contribute(g, grads, x[0], n, NodeKind.MaskedMeanBackward, new[] { dy, x[1] });
+                    Contribute(g, grads, x[1], n, NodeKind.MaskedMeanBackward, new[] { dy, x[0], n.Output, x[1] }, operand: 1);
+                    break;
+                case NodeKind.EmbeddingBag:
+                    // The fused MaskedMean(Embedding(ids), mask): scatter-adds mask·dy / Σmask into the rows named.
+                    g.Add(NodeKind.EmbeddingBagBackward, new[] { dy, x[0], x[1] }, null, n.Text).Forward = n;
                     break;
                 default:
                     DifferentiateVision(g, grads, n, dy);

@@ -12,7 +12,8 @@ namespace DeepNotes.Generators.Passes;
 /// so the intermediates of the chain are never stored);</item>
 /// <item>an activation right after a Linear layer moves into the GEMM epilogue (its backward needs
 /// only the activation's output, so the pre-activation is never stored);</item>
-/// <item>Nll(LogSoftmax(z)) becomes the fused softmax cross-entropy.</item>
+/// <item>Nll(LogSoftmax(z)) becomes the fused softmax cross-entropy;</item>
+/// <item>MaskedMean(Embedding(ids), mask) becomes one bag of embeddings (CBOW's context average).</item>
 /// </list>
 /// </summary>
 internal static class Fusion
@@ -22,6 +23,7 @@ internal static class Fusion
         MergeChains(graph);
         FoldActivations(graph);
         FuseLogSoftmaxNll(graph);
+        FuseEmbeddingBags(graph);
         graph.Compact();
         ResolveInitializers(graph);
     }
@@ -84,6 +86,28 @@ internal static class Fusion
             nll.Aux = g.NewValue(logSoftmax.Inputs[0].Shape, "probabilities");
             g.SetInputs(nll, logSoftmax.Inputs);
             g.Remove(logSoftmax);
+        }
+    }
+
+    /// <summary>
+    /// MaskedMean(Embedding(ids), mask) with a mask that is an input of [Forward] (so it has no gradient)
+    /// becomes one bag-of-embeddings node: it reads only the rows whose weight is not 0 and never stores
+    /// the [n, dim] gathered rows; its backward writes only those rows' gradients.
+    /// </summary>
+    private static void FuseEmbeddingBags(Graph g)
+    {
+        foreach (Node mean in g.Nodes.ToList())
+        {
+            if (mean.Dead || mean.Kind != NodeKind.MaskedMean || mean.Inputs[1].Storage != StorageKind.Input) continue;
+            Value rows = mean.Inputs[0];
+            Node? lookup = rows.Producer;
+            if (lookup is null || lookup.Dead || lookup.Kind != NodeKind.Embedding || lookup.Inputs[0].Shape.Rank != 1
+                || rows.Users.Count != 1 || IsPinned(g, rows)) continue;
+            mean.Kind = NodeKind.EmbeddingBag;
+            mean.Layer = lookup.Layer;
+            mean.Params = lookup.Params;
+            g.SetInputs(mean, new[] { lookup.Inputs[0], mean.Inputs[1] });
+            g.Remove(lookup);
         }
     }
 

@@ -3,36 +3,29 @@ using System.Numerics.Tensors;
 namespace DeepNotes.Kernels;
 
 /// <summary>
-/// The token ops: embedding lookup (gather) and its backward (scatter-add into the touched rows only),
-/// one-hot encoding, and the mean over the non-padding slots (CBOW's context average). Ids are
-/// checked by the generated code (<see cref="ModelChecks.Tokens"/>) before any of these runs; a
-/// <see cref="Tokens.Padding"/> id (-1) embeds to zeros and gets no gradient.
+/// The token ops: embedding lookup (gather) and its backward (scatter-add into the named rows only),
+/// one-hot encoding, the masked mean over the first axis (CBOW's context average) and the fused bag of
+/// embeddings (a masked mean of looked-up rows, PyTorch's <c>EmbeddingBag</c> with per-sample weights).
+/// Ids are checked by the generated code (<see cref="ModelChecks.Tokens"/>) before any of these runs.
 /// </summary>
 public static class Embedding
 {
-    /// <summary>y[i, :] = table[ids[i], :] for the first <paramref name="count"/> ids (zeros for padding).</summary>
+    /// <summary>y[i, :] = table[ids[i], :] for the first <paramref name="count"/> ids.</summary>
     public static void Forward(Span<float> y, ReadOnlySpan<int> ids, ReadOnlySpan<float> table, int count, int width)
     {
         for (int i = 0; i < count; i++)
-        {
-            int id = ids[i];
-            Span<float> row = y.Slice(i * width, width);
-            if (id < 0) row.Clear();
-            else table.Slice(id * width, width).CopyTo(row);
-        }
+            table.Slice(ids[i] * width, width).CopyTo(y.Slice(i * width, width));
     }
 
     /// <summary>
     /// dTable[ids[i], :] += dy[i, :]: only the rows named by the ids are read or written, and a row named
-    /// twice accumulates both (accumulates into <paramref name="dTable"/>; padding ids are skipped).
+    /// twice accumulates both (accumulates into <paramref name="dTable"/>).
     /// </summary>
     public static void Backward(Span<float> dTable, ReadOnlySpan<float> dy, ReadOnlySpan<int> ids, int count, int width)
     {
         for (int i = 0; i < count; i++)
         {
-            int id = ids[i];
-            if (id < 0) continue;
-            Span<float> row = dTable.Slice(id * width, width);
+            Span<float> row = dTable.Slice(ids[i] * width, width);
             TensorPrimitives.Add(row, dy.Slice(i * width, width), row);
         }
     }
@@ -42,78 +35,126 @@ public static class Embedding
     {
         for (int i = 0; i < count; i++)
             for (int j = 0; j < width; j++)
-                y[i * width + j] = ids[i] < 0 ? 0f : table[ids[i] * width + j];
+                y[i * width + j] = table[ids[i] * width + j];
     }
 
     public static void BackwardReference(Span<float> dTable, ReadOnlySpan<float> dy, ReadOnlySpan<int> ids, int count, int width)
     {
         for (int i = 0; i < count; i++)
-            for (int j = 0; j < width && ids[i] >= 0; j++)
+            for (int j = 0; j < width; j++)
                 dTable[ids[i] * width + j] += dy[i * width + j];
     }
 
-    /// <summary>y[i, :] = onehot(ids[i]) over <paramref name="classes"/> columns (a zero row for padding).</summary>
+    /// <summary>y[i, :] = onehot(ids[i]) over <paramref name="classes"/> columns (overwrites).</summary>
     public static void OneHot(Span<float> y, ReadOnlySpan<int> ids, int count, int classes)
     {
         y.Slice(0, count * classes).Clear();
-        for (int i = 0; i < count; i++)
-            if (ids[i] >= 0) y[i * classes + ids[i]] = 1f;
+        for (int i = 0; i < count; i++) y[i * classes + ids[i]] = 1f;
     }
 
     /// <summary>
-    /// y[b, :] = mean over the slots s with ids[b, s] ≠ padding of x[b, s, :], for x [rows, slots, width];
-    /// zeros when every slot of a row is padding.
+    /// y[b, :] = Σₛ mask[b, s]·x[b, s, :] / Σₛ mask[b, s] for x [rows, slots, width] (zeros where the mask
+    /// sums to 0). Slots whose weight is 0 are not read.
     /// </summary>
-    public static void MaskedMeanForward(Span<float> y, ReadOnlySpan<float> x, ReadOnlySpan<int> ids, int rows, int slots, int width)
+    public static void MaskedMeanForward(Span<float> y, ReadOnlySpan<float> x, ReadOnlySpan<float> mask, int rows, int slots, int width)
     {
         for (int b = 0; b < rows; b++)
         {
             Span<float> yb = y.Slice(b * width, width);
             yb.Clear();
-            int valid = 0;
+            ReadOnlySpan<float> mb = mask.Slice(b * slots, slots);
+            float total = TensorPrimitives.Sum(mb);
+            if (total == 0f) continue;
             for (int s = 0; s < slots; s++)
-            {
-                if (ids[b * slots + s] < 0) continue;
-                TensorPrimitives.Add(yb, x.Slice((b * slots + s) * width, width), yb);
-                valid++;
-            }
-            if (valid > 1) TensorPrimitives.Multiply(yb, 1f / valid, yb);
+                if (mb[s] != 0f) TensorPrimitives.MultiplyAdd(x.Slice((b * slots + s) * width, width), mb[s] / total, yb, yb);
         }
     }
 
-    /// <summary>dx[b, s, :] = dy[b, :] / valid(b) for the non-padding slots, 0 for the padding ones (overwrites).</summary>
-    public static void MaskedMeanBackward(Span<float> dx, ReadOnlySpan<float> dy, ReadOnlySpan<int> ids, int rows, int slots, int width)
+    /// <summary>dx[b, s, :] = dy[b, :]·mask[b, s] / Σₛ mask[b, s] (overwrites; 0 where the mask sums to 0).</summary>
+    public static void MaskedMeanBackward(Span<float> dx, ReadOnlySpan<float> dy, ReadOnlySpan<float> mask, int rows, int slots, int width)
     {
         for (int b = 0; b < rows; b++)
         {
-            int valid = 0;
-            for (int s = 0; s < slots; s++) if (ids[b * slots + s] >= 0) valid++;
-            float scale = valid == 0 ? 0f : 1f / valid;
+            ReadOnlySpan<float> mb = mask.Slice(b * slots, slots);
+            float total = TensorPrimitives.Sum(mb);
             ReadOnlySpan<float> dyb = dy.Slice(b * width, width);
             for (int s = 0; s < slots; s++)
             {
                 Span<float> dxs = dx.Slice((b * slots + s) * width, width);
-                if (ids[b * slots + s] < 0) dxs.Clear();
-                else TensorPrimitives.Multiply(dyb, scale, dxs);
+                if (total == 0f || mb[s] == 0f) dxs.Clear();
+                else TensorPrimitives.Multiply(dyb, mb[s] / total, dxs);
             }
         }
     }
 
-    public static void MaskedMeanReference(Span<float> y, ReadOnlySpan<float> x, ReadOnlySpan<int> ids, int rows, int slots, int width)
+    /// <summary>
+    /// The gradient of the weights: dmask[b, s] = dy[b, :]·(x[b, s, :] − y[b, :]) / Σₛ mask[b, s] (overwrites;
+    /// 0 where the mask sums to 0). Only needed when the mask depends on parameters.
+    /// </summary>
+    public static void MaskedMeanBackwardMask(Span<float> dmask, ReadOnlySpan<float> dy, ReadOnlySpan<float> x, ReadOnlySpan<float> y,
+                                              ReadOnlySpan<float> mask, int rows, int slots, int width)
     {
         for (int b = 0; b < rows; b++)
         {
+            float total = TensorPrimitives.Sum(mask.Slice(b * slots, slots));
+            ReadOnlySpan<float> dyb = dy.Slice(b * width, width);
+            float dyDotY = total == 0f ? 0f : TensorPrimitives.Dot(dyb, y.Slice(b * width, width));
+            for (int s = 0; s < slots; s++)
+                dmask[b * slots + s] = total == 0f ? 0f : (TensorPrimitives.Dot(dyb, x.Slice((b * slots + s) * width, width)) - dyDotY) / total;
+        }
+    }
+
+    public static void MaskedMeanReference(Span<float> y, ReadOnlySpan<float> x, ReadOnlySpan<float> mask, int rows, int slots, int width)
+    {
+        for (int b = 0; b < rows; b++)
+        {
+            double total = 0;
+            for (int s = 0; s < slots; s++) total += mask[b * slots + s];
             for (int j = 0; j < width; j++)
             {
                 double sum = 0;
-                int valid = 0;
-                for (int s = 0; s < slots; s++)
-                {
-                    if (ids[b * slots + s] < 0) continue;
-                    sum += x[(b * slots + s) * width + j];
-                    valid++;
-                }
-                y[b * width + j] = valid == 0 ? 0f : (float)(sum / valid);
+                for (int s = 0; s < slots; s++) sum += (double)mask[b * slots + s] * x[(b * slots + s) * width + j];
+                y[b * width + j] = total == 0 ? 0f : (float)(sum / total);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The fused <c>MaskedMean(Embedding(ids), mask)</c>: y[b, :] = Σₛ mask[b, s]·table[ids[b, s], :] / Σₛ mask[b, s]
+    /// (zeros where the mask sums to 0). A slot whose weight is 0 is never read: its id may be anything
+    /// the checks let through (CbowBatcher pads with a real id, &lt;unk&gt;'s 0).
+    /// </summary>
+    public static void BagForward(Span<float> y, ReadOnlySpan<int> ids, ReadOnlySpan<float> mask, ReadOnlySpan<float> table, int rows, int slots, int width)
+    {
+        for (int b = 0; b < rows; b++)
+        {
+            Span<float> yb = y.Slice(b * width, width);
+            yb.Clear();
+            ReadOnlySpan<float> mb = mask.Slice(b * slots, slots);
+            float total = TensorPrimitives.Sum(mb);
+            if (total == 0f) continue;
+            for (int s = 0; s < slots; s++)
+                if (mb[s] != 0f) TensorPrimitives.MultiplyAdd(table.Slice(ids[b * slots + s] * width, width), mb[s] / total, yb, yb);
+        }
+    }
+
+    /// <summary>
+    /// dTable[ids[b, s], :] += dy[b, :]·mask[b, s] / Σₛ mask[b, s] for the slots whose weight is not 0
+    /// (accumulates; no other row is read or written).
+    /// </summary>
+    public static void BagBackward(Span<float> dTable, ReadOnlySpan<float> dy, ReadOnlySpan<int> ids, ReadOnlySpan<float> mask, int rows, int slots, int width)
+    {
+        for (int b = 0; b < rows; b++)
+        {
+            ReadOnlySpan<float> mb = mask.Slice(b * slots, slots);
+            float total = TensorPrimitives.Sum(mb);
+            if (total == 0f) continue;
+            ReadOnlySpan<float> dyb = dy.Slice(b * width, width);
+            for (int s = 0; s < slots; s++)
+            {
+                if (mb[s] == 0f) continue;
+                Span<float> row = dTable.Slice(ids[b * slots + s] * width, width);
+                TensorPrimitives.MultiplyAdd(dyb, mb[s] / total, row, row);
             }
         }
     }

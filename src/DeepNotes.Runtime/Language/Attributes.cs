@@ -30,14 +30,6 @@ public sealed class ShapeAttribute(params int[] dims) : Attribute
     public int[] Dims { get; } = dims;
 }
 
-/// <summary>
-/// Marks a <see cref="Tokens"/> input of <c>[Forward]</c> whose slots may hold <see cref="Tokens.Padding"/> (-1),
-/// e.g. the context window of CBOW near the edge of a sentence. Without it, -1 is rejected like any other id
-/// outside the vocabulary.
-/// </summary>
-[AttributeUsage(AttributeTargets.Parameter, Inherited = false)]
-public sealed class PaddedAttribute : Attribute;
-
 /// <summary>How a layer's weights are initialised (biases always start at zero).</summary>
 public enum Init
 {
@@ -180,10 +172,11 @@ public sealed class EmbeddingAttribute(int vocabulary, int dimension) : Attribut
     public int Vocabulary { get; } = vocabulary;
     public int Dimension { get; } = dimension;
     /// <summary>
-    /// <see cref="Init.Auto"/> is <see cref="Init.Word2Vec"/>, U(−0.5/dim, 0.5/dim). word2vec starts its output
-    /// (context) vectors at zero: <see cref="Init.Zeros"/>; PyTorch's N(0, 1) is <see cref="Init.Normal"/> with Std = 1.
+    /// <see cref="Init.Auto"/> is <see cref="Init.Word2Vec"/>, U(−0.5/dim, 0.5/dim), word2vec's input vectors.
+    /// word2vec starts its output (context) vectors at zero: <see cref="Init.Zeros"/>. <see cref="Init.Normal"/>
+    /// is PyTorch's <c>nn.Embedding</c> default, N(0, 1) (set <see cref="Std"/> for another width).
     /// </summary>
     public Init Init { get; set; } = Init.Auto;
-    /// <summary>Standard deviation for <see cref="Init.Normal"/>.</summary>
-    public float Std { get; set; } = 0.01f;
+    /// <summary>Standard deviation for <see cref="Init.Normal"/>; 1 as in PyTorch.</summary>
+    public float Std { get; set; } = 1f;
 }

@@ -94,25 +94,19 @@ public static class ModelChecks
 
     /// <summary>
     /// Checks the first <paramref name="count"/> token ids of the input <paramref name="name"/>
-    /// ([batch, <paramref name="perExample"/>]) against [0, <paramref name="limit"/>), or
-    /// <see cref="Tokens.Padding"/> when the input is <paramref name="padded"/>. The exception names the
+    /// ([batch, <paramref name="perExample"/>]) against [0, <paramref name="limit"/>). The exception names the
     /// input, the position and the value.
     /// </summary>
-    public static void Tokens(ReadOnlySpan<int> ids, int count, int perExample, int limit, bool padded, string name)
+    public static void Tokens(ReadOnlySpan<int> ids, int count, int perExample, int limit, string name)
     {
         ids = ids.Slice(0, count);
-        int low = padded ? DeepNotes.Tokens.Padding : 0;
         for (int i = 0; i < ids.Length; i++)
-        {
-            int id = ids[i];
-            if (id < low || id >= limit) ThrowBadToken(id, i, perExample, limit, padded, name);
-        }
+            if ((uint)ids[i] >= (uint)limit) ThrowBadToken(ids[i], i, perExample, limit, name);
     }
 
-    private static void ThrowBadToken(int id, int index, int perExample, int limit, bool padded, string name)
+    private static void ThrowBadToken(int id, int index, int perExample, int limit, string name)
     {
         string allowed = limit == int.MaxValue ? "a token id (≥ 0)" : $"a token id in [0, {limit})";
-        if (padded) allowed += " or Tokens.Padding (-1)";
         throw new ArgumentOutOfRangeException(name, id,
             $"{name}[{index}] (example {index / perExample}, position {index % perExample}) is {id}, not {allowed}");
     }

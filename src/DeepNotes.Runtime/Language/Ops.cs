@@ -46,17 +46,16 @@ public static class Ops
     /// <summary>The mean of each channel: [C, H, W] becomes [C].</summary>
     public static Tensor GlobalAvgPool2d(Tensor x) => throw SpecOnly();
 
-    /// <summary>
-    /// Token ids [...] as one-hot floats [..., classes]; a <see cref="Tokens.Padding"/> slot gives a zero row.
-    /// Ids are checked against [0, classes) when the generated methods are called.
-    /// </summary>
+    /// <summary>Token ids [...] as one-hot floats [..., classes]. Ids are checked against [0, classes) when the generated methods are called.</summary>
     public static Tensor OneHot(Tokens tokens, int classes) => throw SpecOnly();
     /// <summary>
-    /// The mean over the first axis of <paramref name="x"/> [n, ...] (e.g. the embedded context slots [n, dim]),
-    /// counting only the slots whose token in <paramref name="tokens"/> [n] is not <see cref="Tokens.Padding"/>:
-    /// gives [...]. An example whose every slot is padding gives zeros. CBOW's average of its context vectors.
+    /// The mean of <paramref name="x"/> [n, ...] over its first axis weighted by <paramref name="mask"/> [n]:
+    /// Σₛ mask[s]·x[s] / Σₛ mask[s], giving [...]; zeros where the mask sums to 0. With a 0/1 mask it is the
+    /// mean of the valid slots: CBOW's average of its context vectors, with the mask of
+    /// <c>CbowBatcher.ContextMask</c>. <c>MaskedMean(Embedding(tokens), mask)</c> with a mask that is an
+    /// input of [Forward] compiles to one fused bag-of-embeddings kernel that reads only the rows whose weight is not 0.
     /// </summary>
-    public static Tensor MaskedMean(Tensor x, Tokens tokens) => throw SpecOnly();
+    public static Tensor MaskedMean(Tensor x, Tensor mask) => throw SpecOnly();
 
     /// <summary>Softmax cross-entropy from logits [C] and labels, averaged over the batch (softmax fused in).</summary>
     public static Tensor CrossEntropy(Tensor logits, Labels labels) => throw SpecOnly();

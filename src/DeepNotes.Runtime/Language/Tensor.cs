@@ -32,17 +32,11 @@ public sealed class Labels
 /// <summary>
 /// Integer token ids (a compile-time symbol like <see cref="Tensor"/>): a <c>[Forward]</c> input that
 /// the generated methods take as a <c>ReadOnlySpan&lt;int&gt;</c>, <c>[batch, size]</c> row-major. Token ids
-/// are not numbers to compute with: they are embedded (an <c>[Embedding]</c> layer), one-hot encoded
-/// (<see cref="Ops.OneHot"/>) or used as the mask of <see cref="Ops.MaskedMean"/>. Without a
-/// <c>[Shape]</c> an input holds one token per example.
+/// are not numbers to compute with: they are embedded (an <c>[Embedding]</c> layer) or one-hot encoded
+/// (<see cref="Ops.OneHot"/>). Without a <c>[Shape]</c> an input holds one token per example. Every id
+/// is checked against the vocabulary of the layers that read it before anything runs.
 /// </summary>
 public sealed class Tokens
 {
     private Tokens() { }
-
-    /// <summary>
-    /// The id of an empty slot in a <c>[Padded]</c> input: it embeds to a zero vector, gets no
-    /// gradient, one-hot encodes to a zero row and is left out of <see cref="Ops.MaskedMean"/>.
-    /// </summary>
-    public const int Padding = -1;
 }
