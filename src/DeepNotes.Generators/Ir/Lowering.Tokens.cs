@@ -108,7 +108,7 @@ internal sealed partial class Lowering
             if (args.Count != 2) return BadOperand(e, "OneHot takes token ids and a constant number of classes");
             if (!args[0].IsTokens) return FloatsAsTokens(e, "OneHot", args[0]);
             if (args[1].Constant is not float c || c != System.Math.Floor(c) || c < 1 || c > int.MaxValue)
-                return BadOperand(e, $"the number of classes must be a positive constant int, got {Describe(args[1])}");
+                return BadOperand(e, $"the number of classes must be a positive constant int, got {(args[1].Constant is float g ? g.ToString(System.Globalization.CultureInfo.InvariantCulture) : Describe(args[1]))}");
             Value t = args[0].Tokens!;
             Value y = _graph.NewValue(new Shape(true, t.Shape.Dims.Concat(new[] { (int)c }).ToArray()), Temp());
             _graph.Add(NodeKind.OneHot, new[] { t }, y, e.Text);
