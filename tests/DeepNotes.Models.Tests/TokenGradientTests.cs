@@ -26,6 +26,17 @@ public class TokenGradientTests
         GradientCheck.Run(model, () => model.ComputeGradients(ids, mask, word, t, batch), () => model.ComputeLoss(ids, mask, word, t, batch));
     }
 
+    [Fact]
+    public void IndexedEmbeddings()
+    {
+        const int batch = 2;
+        var model = IndexedEmbeddingNet.Create(batch, 5);
+        Assert.Equal(["E.0.weight [5, 2]", "E.1.weight [5, 2]"], model.Tensors.ToArray().Select(t => t.ToString()));
+        int[] first = [0, 2, 2, 4, 4, 4], second = [1, 1, 3, 0, 2, 4];
+        float[] t = TestData.Random(batch * 6, 9);
+        GradientCheck.Run(model, () => model.ComputeGradients(first, second, t, batch), () => model.ComputeLoss(first, second, t, batch));
+    }
+
     [Fact] public void MaskedMeanWithALearnedMask() => GradientCheck.Regressor<LearnedMaskNet>(batch: 3);
 
     [Fact] public void MatMulWithVectorOperands() => GradientCheck.Regressor<MatVecNet>(batch: 3);

@@ -104,3 +104,16 @@ public sealed partial class MatVecNet
     [Loss]
     private Tensor Loss(Tensor y, [Shape(3)] Tensor t) => Mse(y, t);
 }
+
+/// <summary>Indexed embeddings (Count = 2, named E.0 and E.1), one per input, summed.</summary>
+[Model]
+public sealed partial class IndexedEmbeddingNet
+{
+    [Embedding(5, 2, Count = 2, Init = Init.Normal)] private partial Tensor E(int i, Tokens ids);
+
+    [Forward]
+    private Tensor Forward([Shape(3)] Tokens first, [Shape(3)] Tokens second) => Sigmoid(E(0, first) + E(1, second) * E(1, first));
+
+    [Loss]
+    private Tensor Loss(Tensor y, [Shape(3, 2)] Tensor targets) => Mse(y, targets);
+}
