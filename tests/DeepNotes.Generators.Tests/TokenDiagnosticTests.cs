@@ -164,6 +164,30 @@ public class TokenDiagnosticTests
             "[Forward] method 'Forward': parameter 'batch': the generated methods take one span per input, named after it, and 'batch' is one of their own parameters (output, target, batch, optimizer)");
 
     [Fact]
+    public void DN0005_inputs_whose_size_constants_clash()
+        => Single("DN0005", """
+            [Model]
+            public partial class SizeClash
+            {
+                [Embedding(10, 4)] private partial Tensor E(Tokens t);
+                [Forward] private Tensor Forward(Tokens word, [Shape(4)] Tensor [|Word|]) => E(word) + Word;
+            }
+            """,
+            "[Forward] method 'Forward': parameter 'Word' would be described by the constant WordSize, which already describes 'word'");
+
+    [Fact]
+    public void DN0005_input_described_like_the_output()
+        => Single("DN0005", """
+            [Model]
+            public partial class OutputClash
+            {
+                [Embedding(10, 4)] private partial Tensor E(Tokens t);
+                [Forward] private Tensor Forward(Tokens [|Output|]) => E(Output);
+            }
+            """,
+            "[Forward] method 'Forward': parameter 'Output' would be described by the constant OutputSize, which already describes the output");
+
+    [Fact]
     public void DN0005_forward_returning_tokens()
         => Single("DN0005", """
             [Model]

@@ -27,7 +27,8 @@ internal sealed partial class Lowering
         }
         bool ok = true;
         bool classic = forward.Parameters.Count == 1 && !forward.Parameters[0].IsTokens;
-        var constants = new Dictionary<string, string>(System.StringComparer.Ordinal);
+        // The constants "<Name>Size" that describe the inputs, and the two the generated code has already.
+        var constants = new Dictionary<string, string>(System.StringComparer.Ordinal) { ["OutputSize"] = "the output", ["TargetSize"] = "the targets" };
         foreach (ParameterSpec input in forward.Parameters)
         {
             LocationInfo? at = input.Location ?? forward.Location;
@@ -60,7 +61,7 @@ internal sealed partial class Lowering
                 if (constants.TryGetValue(constant, out string? other))
                 {
                     Report(DiagnosticDescriptors.BadForwardSignature, at, forward.Name,
-                        $"parameters '{other}' and '{input.Name}' would both be described by the constant {constant}");
+                        $"parameter '{input.Name}' would be described by the constant {constant}, which already describes {(other.StartsWith("the ", System.StringComparison.Ordinal) ? other : "'" + other + "'")}");
                     ok = false;
                     continue;
                 }
