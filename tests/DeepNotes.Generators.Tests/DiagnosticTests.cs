@@ -186,16 +186,16 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
-    public void DN0005_forward_with_two_parameters()
+    public void DN0005_forward_with_labels_input()
     {
         AssertDiagnostic("DN0005", """
             [Model]
-            public partial class TwoInputs
+            public partial class LabelsInput
             {
-                [Forward] private Tensor [|Forward|]([Shape(4)] Tensor a, [Shape(4)] Tensor b) => a + b;
+                [Forward] private Tensor Forward([Shape(4)] Tensor a, Labels [|y|]) => a;
             }
             """,
-            "[Forward] method 'Forward': it must take exactly one Tensor parameter");
+            "[Forward] method 'Forward': parameter 'y' is Labels: labels go to the [Loss]; the inputs of [Forward] are Tensors and Tokens");
     }
 
     [Fact]
@@ -208,7 +208,7 @@ public sealed class DiagnosticTests
                 [Forward] private Tensor Forward([Shape(4)] Tensor x, float [|scale|]) => x * scale;
             }
             """,
-            "[Forward] method 'Forward': parameter 'scale' must be a Tensor or Labels, not float");
+            "[Forward] method 'Forward': parameter 'scale' must be a Tensor or Tokens, not float");
     }
 
     [Fact]

@@ -130,7 +130,7 @@ public class VisionDiagnosticTests
                 [Forward] private Tensor Forward([Shape(4)] Tensor x) => x;
             }
             """,
-            "[Block] method 'Twice': parameter 'scale' must be a Tensor or an int (a constant index), not float");
+            "[Block] method 'Twice': parameter 'scale' must be a Tensor, Tokens or an int (a constant index), not float");
 
     [Fact]
     public void Blocks_inline_and_indexed_layers_share_nothing()

@@ -23,6 +23,8 @@ public static class AllocationProbe
                 Report("AutoEncoder TrainStep", Measure(train));
                 Report("AutoEncoder Predict", Measure(predict));
                 break;
+            case "skipgram": Report("SkipGram TrainStep", Measure(SkipGramSteps().Train)); Report("SkipGram Predict", Measure(SkipGramSteps().Predict)); break;
+            case "cbow": Report("Cbow TrainStep", Measure(CbowSteps().Train)); Report("Cbow Predict", Measure(CbowSteps().Predict)); break;
             default: Console.Error.WriteLine($"unknown workload {args[1]}"); return 2;
         }
         return 0;
@@ -84,6 +86,39 @@ public static class AllocationProbe
         var output = new float[batch * model.OutputLength];
         var sgd = new Sgd(0.01f, momentum: 0.9f, weightDecay: 1e-4f);
         return (() => model.TrainStep(x, y, batch, ref sgd), () => model.Predict(x, output, batch));
+    }
+
+    /// <summary>
+    /// Skip-gram at batch 1,024 × 5 negatives (REFERENCE.md's workload), a new batch of ids each step, plain SGD
+    /// and with momentum (the lazy sparse path), ready to be measured.
+    /// </summary>
+    public static (Action Train, Action Predict) SkipGramSteps()
+    {
+        const int batch = 1024, columns = 1 + SkipGram.Negatives;
+        var model = SkipGram.Create(batch, 1);
+        int[][] centers = [Word2VecData.Ids(batch, 10_000, 1), Word2VecData.Ids(batch, 10_000, 2)];
+        int[][] contexts = [Word2VecData.Ids(batch * columns, 10_000, 3), Word2VecData.Ids(batch * columns, 10_000, 4)];
+        float[] labels = Word2VecData.Labels(batch, columns);
+        var scores = new float[batch * columns];
+        var sgd = new Sgd(0.5f, momentum: 0.5f);
+        int step = 0;
+        return (() => { int k = step++ & 1; model.TrainStep(centers[k], contexts[k], labels, batch, ref sgd); },
+                () => model.Predict(centers[0], contexts[0], scores, batch));
+    }
+
+    /// <summary>CBOW at batch 1,024, window 5, 5 negatives, CbowBatcher's layout (ragged windows padded with id 0, masked).</summary>
+    public static (Action Train, Action Predict) CbowSteps()
+    {
+        const int batch = 1024, width = 2 * Cbow.Window, columns = 1 + Cbow.Negatives;
+        var model = Cbow.Create(batch, 1);
+        int[] counts = Enumerable.Range(0, batch).Select(b => 1 + b % width).ToArray();
+        (int[] contexts, float[] mask) = Word2VecData.Windows(batch, width, counts, 10_000, 5);
+        int[] targets = Word2VecData.Ids(batch * columns, 10_000, 6);
+        float[] labels = Word2VecData.Labels(batch, columns);
+        var scores = new float[batch * columns];
+        var sgd = new Sgd(0.5f);
+        return (() => model.TrainStep(contexts, mask, targets, labels, batch, ref sgd),
+                () => model.Predict(contexts, mask, targets, scores, batch));
     }
 
     /// <summary>LeNet-5 trained on batches that the augmentation pipeline crops, flips, filters and jitters first.</summary>

@@ -41,6 +41,22 @@ public class AllocationTests
     [Fact] public void ResNetWithBatchNormAndBlocks() => Classifier<DeepNotes.Models.ResNet>();
 
     [Fact]
+    public void SkipGram()
+    {
+        (Action train, Action predict) = AllocationProbe.SkipGramSteps();
+        AssertNoAllocation(train);
+        AssertNoAllocation(predict);
+    }
+
+    [Fact]
+    public void Cbow()
+    {
+        (Action train, Action predict) = AllocationProbe.CbowSteps();
+        AssertNoAllocation(train);
+        AssertNoAllocation(predict);
+    }
+
+    [Fact]
     public void PerceptronWithOneHotTargetsAndBatcher() => AssertNoAllocation(AllocationProbe.PerceptronLoop());
 
     [Fact]
@@ -67,6 +83,8 @@ public class AllocationTests
     [InlineData("lenet-augmented")]
     [InlineData("lenet")]
     [InlineData("autoencoder")]
+    [InlineData("skipgram")]
+    [InlineData("cbow")]
     public void ProcessWide(string workload)
     {
         string host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h ? h : "dotnet";

@@ -230,13 +230,21 @@ public class KernelTests
         return a;
     }
 
-    [Fact]
-    public void BatchedMatMulMatchesLoops()
+    // Small products and vector operands take the dot/axpy path, the rest GEMM; both overwrite their output.
+    [Theory]
+    [InlineData(4, 5, 6)]
+    [InlineData(6, 100, 1)]   // word2vec: [1 + K, dim] x [dim]
+    [InlineData(1, 100, 7)]
+    [InlineData(1, 9, 1)]
+    [InlineData(3, 1, 5)]
+    [InlineData(20, 30, 40)]  // GEMM
+    [InlineData(33, 17, 9)]   // GEMM, odd sizes
+    public void BatchedMatMulMatchesLoops(int n, int k, int m)
     {
-        const int batch = 3, n = 4, k = 5, m = 6;
-        float[] a = Rand(batch * n * k, 31), b = Rand(batch * k * m, 32), c = new float[batch * n * m];
+        const int batch = 3;
+        float[] a = Rand(batch * n * k, 31), b = Rand(batch * k * m, 32), c = Enumerable.Repeat(float.NaN, batch * n * m).ToArray();
         BatchedMatMul.Forward(c, a, b, batch, n, k, m);
-        float[] dc = Rand(c.Length, 33), da = new float[a.Length], db = new float[b.Length];
+        float[] dc = Rand(c.Length, 33), da = Enumerable.Repeat(float.NaN, a.Length).ToArray(), db = Enumerable.Repeat(float.NaN, b.Length).ToArray();
         BatchedMatMul.BackwardA(da, dc, b, batch, n, k, m);
         BatchedMatMul.BackwardB(db, dc, a, batch, n, k, m);
         for (int s = 0; s < batch; s++)

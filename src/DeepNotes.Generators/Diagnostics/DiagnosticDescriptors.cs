@@ -111,6 +111,16 @@ internal static class DiagnosticDescriptors
         "{0}: ({1} + 2·{2} − {3}) / {4} is not a whole number; the output is floored to {5} and the last {6} input row(s) or column(s) are never read",
         Shapes, DiagnosticSeverity.Info, isEnabledByDefault: true);
 
+    public static readonly DiagnosticDescriptor TokensAsFloats = new(
+        "DN0109", "Token ids used where floats are needed",
+        "{0}: {1} needs float tensors, but is given token ids (Tokens); turn them into floats with an [Embedding] layer or OneHot first",
+        Shapes, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor FloatsAsTokens = new(
+        "DN0110", "A float tensor where token ids are needed",
+        "{0}: {1} takes token ids (a Tokens input of [Forward]), but is given {2}",
+        Shapes, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = Build();
 
     public static DiagnosticDescriptor ById(string id) => s_byId[id];
@@ -122,7 +132,7 @@ internal static class DiagnosticDescriptors
             ModelNotPartial, MissingForward, UnsupportedStatement, UnsupportedExpression, BadForwardSignature,
             BadLayerDeclaration, DuplicateMethod, BadLossSignature, NestedModel, UnknownVariable, NotAModelType, BadBlockSignature,
             LayerInputMismatch, MatMulMismatch, NotBroadcastable, LossInputMismatch, LossNotScalar, BadOperand,
-            WindowTooLarge, InexactOutputSize,
+            WindowTooLarge, InexactOutputSize, TokensAsFloats, FloatsAsTokens,
         };
         var map = new Dictionary<string, DiagnosticDescriptor>();
         foreach (DiagnosticDescriptor d in all) map.Add(d.Id, d);

@@ -25,6 +25,7 @@ internal sealed partial class CSharpEmitter
     private CSharpEmitter(ModelSpec spec, Graph g, MemoryPlan train, MemoryPlan infer)
     {
         _spec = spec; _g = g; _train = train; _infer = infer; _plan = train;
+        _tables = g is null ? new List<TouchedTable>() : TouchedTable.Plan(g);
     }
 
     public static string Emit(ModelSpec spec, Graph? graph, MemoryPlan? train, MemoryPlan? infer)
@@ -60,7 +61,8 @@ internal sealed partial class CSharpEmitter
         string interfaces = "";
         if (full)
         {
-            string kind = _g.Loss is null ? "global::DeepNotes.IModel" : _g.TargetsAreLabels ? "global::DeepNotes.IClassifier" : "global::DeepNotes.IRegressor";
+            string kind = !IsClassic ? "global::DeepNotes.IGeneratedModel"
+                : _g.Loss is null ? "global::DeepNotes.IModel" : _g.TargetsAreLabels ? "global::DeepNotes.IClassifier" : "global::DeepNotes.IRegressor";
             interfaces = $" : {kind}, global::DeepNotes.IModelFactory<{_spec.ClassName}>";
         }
         foreach (string container in _spec.ContainingTypes) _w.Open(container); // only for a nested model (DN0009): stubs only
@@ -77,7 +79,8 @@ internal sealed partial class CSharpEmitter
         foreach (LayerSpec layer in _spec.Layers)
         {
             string index = layer.Count > 0 ? $"int {Identifier(layer.IndexParameterName)}, " : "";
-            _w.Line($"{layer.Accessibility} partial global::DeepNotes.Tensor {Identifier(layer.Name)}({index}global::DeepNotes.Tensor {Identifier(layer.ParameterName)})");
+            string takes = layer.TakesTokens ? "global::DeepNotes.Tokens" : "global::DeepNotes.Tensor";
+            _w.Line($"{layer.Accessibility} partial global::DeepNotes.Tensor {Identifier(layer.Name)}({index}{takes} {Identifier(layer.ParameterName)})");
             _w.Line("    => throw new global::System.NotSupportedException(\"Layer methods describe the model to the compiler and are never run.\");");
         }
     }
@@ -86,9 +89,16 @@ internal sealed partial class CSharpEmitter
     {
         // Trainable tensors, then batch-norm running statistics (state, saved with the model, never trained).
         int paramCount = _g.Parameters.Sum(p => p.WeightLength + p.BiasLength + p.StateLength);
-        Value input = _g.Input!, output = _g.Output!;
-        _w.Line($"/// <summary>Floats per example in the input, [{string.Join(", ", input.Shape.Dims.Select(I))}].</summary>");
-        _w.Line($"public const int InputSize = {I(input.Shape.Size)};");
+        Value output = _g.Output!;
+        if (_g.Input is { } input)
+        {
+            _w.Line($"/// <summary>Floats per example in the input, [{string.Join(", ", input.Shape.Dims.Select(I))}].</summary>");
+            _w.Line($"public const int InputSize = {I(input.Shape.Size)};");
+        }
+        else
+        {
+            WriteInputSizes();
+        }
         _w.Line($"/// <summary>Floats per example in the output, [{string.Join(", ", output.Shape.Dims.Select(I))}].</summary>");
         _w.Line($"public const int OutputSize = {I(output.Shape.Size)};");
         if (_g.Targets is { } t) _w.Line($"public const int TargetSize = {I(t.Shape.Size)};");
@@ -97,16 +107,21 @@ internal sealed partial class CSharpEmitter
         _w.Line($"public const int TrainingArenaPerRow = {I(_train.PerRow)}, TrainingArenaFixed = {I(_train.Fixed)};");
         _w.Line($"public const int TrainingIntermediatesPerRow = {I(_train.IntermediatesPerRow)}, TrainingIntermediatesFixed = {I(_train.IntermediatesFixed)};");
         _w.Line($"public const int InferenceArenaPerRow = {I(_infer.PerRow)}, InferenceArenaFixed = {I(_infer.Fixed)};");
+        WriteTouchedRowsSizes();
         _w.Line();
         WriteTensors();
         WriteBroadcastPlans();
-        _w.Line("private readonly float[] _memory; // parameters | gradients | optimizer state | activation arena: one allocation");
+        bool sparse = _tables.Count > 0;
+        _w.Line(sparse
+            ? "private readonly float[] _memory; // parameters | gradients | optimizer state | touched rows (ints) | activation arena: one allocation"
+            : "private readonly float[] _memory; // parameters | gradients | optimizer state | activation arena: one allocation");
         _w.Line("private readonly int _maxBatch;");
         _w.Line("private ulong _seed;");
+        WriteTouchedFields();
         _w.Line();
         _w.Open($"private {_spec.ClassName}(int maxBatch, ulong seed)");
         _w.Line("long arena = Math.Max((long)TrainingArenaPerRow * maxBatch + TrainingArenaFixed, (long)InferenceArenaPerRow * maxBatch + InferenceArenaFixed);");
-        _w.Line("long total = 3L * ParameterCount + arena;");
+        _w.Line(sparse ? "long total = 3L * ParameterCount + (long)TouchedRowsPerRow * maxBatch + TouchedRowsFixed + arena;" : "long total = 3L * ParameterCount + arena;");
         _w.Line("if (total > Array.MaxLength) throw new ArgumentOutOfRangeException(nameof(maxBatch), maxBatch, $\"maxBatch is too large: the arena would need {total} floats\");");
         _w.Line("_maxBatch = maxBatch;");
         _w.Line("_seed = seed;");
@@ -121,7 +136,7 @@ internal sealed partial class CSharpEmitter
         _w.Line("return model;");
         _w.Close();
         _w.Line();
-        _w.Line("public int InputLength => InputSize;");
+        if (IsClassic) _w.Line("public int InputLength => InputSize;");
         _w.Line("public int OutputLength => OutputSize;");
         if (_g.Targets is not null) _w.Line("public int TargetLength => TargetSize;");
         _w.Line("public int MaxBatch => _maxBatch;");
@@ -129,7 +144,16 @@ internal sealed partial class CSharpEmitter
         _w.Line("public Span<float> Parameters => _memory.AsSpan(0, ParameterCount);");
         _w.Line("public Span<float> Gradients => _memory.AsSpan(ParameterCount, ParameterCount);");
         _w.Line("private Span<float> OptimizerState => _memory.AsSpan(2 * ParameterCount, ParameterCount);");
-        _w.Line("private Span<float> Arena => _memory.AsSpan(3 * ParameterCount);");
+        if (sparse)
+        {
+            _w.Line("private int TouchedLength => TouchedRowsPerRow * _maxBatch + TouchedRowsFixed;");
+            _w.Line("private Span<int> Touched => global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(_memory.AsSpan(3 * ParameterCount, TouchedLength));");
+            _w.Line("private Span<float> Arena => _memory.AsSpan(3 * ParameterCount + TouchedLength);");
+        }
+        else
+        {
+            _w.Line("private Span<float> Arena => _memory.AsSpan(3 * ParameterCount);");
+        }
         _w.Line("public ReadOnlySpan<global::DeepNotes.TensorInfo> Tensors => s_tensors;");
         _w.Line("public global::DeepNotes.MemoryReport Memory => new(ParameterCount, TrainingArenaPerRow, TrainingArenaFixed, TrainingIntermediatesPerRow, TrainingIntermediatesFixed, InferenceArenaPerRow, InferenceArenaFixed);");
         _w.Line();
@@ -149,6 +173,7 @@ internal sealed partial class CSharpEmitter
             {
                 LayerKind.Conv2d => $"{I(l.Out)}, {I(l.In)}, {I(l.KernelH)}, {I(l.KernelW)}",
                 LayerKind.BatchNorm2d or LayerKind.BatchNorm1d => I(l.Out),
+                LayerKind.Embedding => $"{I(l.In)}, {I(l.Out)}",
                 _ => $"{I(l.Out)}, {I(l.In)}",
             };
             // A batch norm's scale is trained but, like a bias, not decayed.
@@ -163,6 +188,7 @@ internal sealed partial class CSharpEmitter
         }
         _w.Line("];");
         _w.Line();
+        WriteDenseTensors();
     }
 
     private void WriteBroadcastPlans()
@@ -200,6 +226,7 @@ internal sealed partial class CSharpEmitter
         }
         _w.Line("Gradients.Clear();");
         _w.Line("OptimizerState.Clear();");
+        WriteTouchedReset();
         _w.Line("Step = 0;");
         _w.Close();
         _w.Line();
@@ -208,6 +235,11 @@ internal sealed partial class CSharpEmitter
     private void WritePredict()
     {
         _plan = _infer;
+        if (!IsClassic)
+        {
+            WriteGeneralPredict();
+            return;
+        }
         _w.Line("/// <summary>Inference: the forward pass with dropout off, into <paramref name=\"output\"/> ([batch, OutputSize]). Allocates nothing.</summary>");
         _w.Open("public void Predict(ReadOnlySpan<float> input, Span<float> output, int batch)");
         _w.Line("global::DeepNotes.ModelChecks.Batch(batch, _maxBatch);");
@@ -232,6 +264,11 @@ internal sealed partial class CSharpEmitter
     private void WriteTraining()
     {
         _plan = _train;
+        if (!IsClassic)
+        {
+            WriteGeneralTraining();
+            return;
+        }
         bool labels = _g.TargetsAreLabels;
         string targetParam = labels ? "ReadOnlySpan<int> labels" : "ReadOnlySpan<float> targets";
         string targetArg = labels ? "labels" : "targets";
@@ -254,6 +291,12 @@ internal sealed partial class CSharpEmitter
         _w.Line("global::DeepNotes.ModelChecks.Length(input.Length, (long)batch * InputSize, nameof(input));");
         _w.Line(labels ? "global::DeepNotes.ModelChecks.Length(labels.Length, batch, nameof(labels));"
                        : "global::DeepNotes.ModelChecks.Length(targets.Length, (long)batch * TargetSize, nameof(targets));");
+        WriteRunBody();
+    }
+
+    /// <summary>The body of Run after its argument checks: forward, loss, backward.</summary>
+    private void WriteRunBody()
+    {
         WritePrologue("TrainingArenaPerRow", _train);
         _w.Line();
         _w.Line("// Forward");
@@ -297,26 +340,6 @@ internal sealed partial class CSharpEmitter
         }
     }
 
-    /// <summary>Zeroes the gradient ranges that no kernel overwrites: parameters that accumulate or get no gradient.</summary>
-    private void WriteGradientClear()
-    {
-        int total = _g.Parameters.Sum(p => p.WeightLength + p.BiasLength + p.StateLength);
-        var written = new List<(int Start, int Length)>();
-        foreach (Node n in _overwrites)
-        {
-            LayerParams lp = Params(n.Forward!);
-            written.Add((lp.WeightOffset, lp.WeightLength));
-            if (lp.BiasLength > 0) written.Add((lp.BiasOffset, lp.BiasLength));
-        }
-        int start = 0;
-        foreach ((int offset, int length) in written.OrderBy(r => r.Start))
-        {
-            if (offset > start) WriteClear(start, offset - start);
-            start = System.Math.Max(start, offset + length);
-        }
-        if (total > start) WriteClear(start, total - start);
-    }
-
     private void WriteClear(int start, int length)
     {
         int total = _g.Parameters.Sum(p => p.WeightLength + p.BiasLength + p.StateLength);
@@ -330,7 +353,7 @@ internal sealed partial class CSharpEmitter
         Value root = _plan.Root(v);
         switch (root.Storage)
         {
-            case StorageKind.Input: return "input";
+            case StorageKind.Input: return InputSpan(root);
             case StorageKind.Targets: return "targets";
         }
         int offset = _plan.Offsets.TryGetValue(root, out int o) ? o : -1;
@@ -397,9 +420,8 @@ internal sealed partial class CSharpEmitter
             }
             case NodeKind.MatMul:
             {
-                Shape sa = n.Inputs[0].Shape, sb = n.Inputs[1].Shape;
                 Comment(n, y);
-                _w.Line($"Kernels.BatchedMatMul.Forward({Span(y!)}, {Span(n.Inputs[0])}, {Span(n.Inputs[1])}, batch, {I(sa.Dims[0])}, {I(sa.Dims[1])}, {I(sb.Dims[1])});");
+                _w.Line($"Kernels.BatchedMatMul.Forward({Span(y!)}, {Span(n.Inputs[0])}, {Span(n.Inputs[1])}, batch, {MatMulSizes(n)});");
                 break;
             }
             case NodeKind.Flatten:
@@ -430,6 +452,12 @@ internal sealed partial class CSharpEmitter
             case NodeKind.BinaryCrossEntropy:
                 Comment(n, y);
                 _w.Line($"{Scalar(y!)} = Kernels.Losses.{(n.Kind == NodeKind.Mse ? "MseForward" : "BinaryCrossEntropyForward")}({Span(n.Inputs[0])}, {Span(n.Inputs[1])}, {Count(n.Inputs[0].Shape)});");
+                break;
+            case NodeKind.Embedding:
+            case NodeKind.OneHot:
+            case NodeKind.MaskedMean:
+            case NodeKind.EmbeddingBag:
+                EmitTokenForward(n);
                 break;
             default:
                 EmitVisionForward(n, inference);
@@ -544,10 +572,9 @@ internal sealed partial class CSharpEmitter
             case NodeKind.MatMulBackwardA:
             case NodeKind.MatMulBackwardB:
             {
-                Shape sa = f!.Inputs[0].Shape, sb = f.Inputs[1].Shape;
                 BackComment(n);
                 string which = n.Kind == NodeKind.MatMulBackwardA ? "BackwardA" : "BackwardB";
-                _w.Line($"Kernels.BatchedMatMul.{which}({Span(y!)}, {Span(n.Inputs[0])}, {Span(n.Inputs[1])}, batch, {I(sa.Dims[0])}, {I(sa.Dims[1])}, {I(sb.Dims[1])});");
+                _w.Line($"Kernels.BatchedMatMul.{which}({Span(y!)}, {Span(n.Inputs[0])}, {Span(n.Inputs[1])}, batch, {MatMulSizes(f!)});");
                 break;
             }
             case NodeKind.ReduceBackward:
@@ -578,6 +605,11 @@ internal sealed partial class CSharpEmitter
             case NodeKind.Accumulate:
                 _w.Line($"// {n.Text}: a second use, gradients add");
                 _w.Line($"Kernels.Elementwise.Accumulate({Span(n.Inputs[0])}, {Span(n.Inputs[1])});");
+                break;
+            case NodeKind.EmbeddingBackward:
+            case NodeKind.MaskedMeanBackward:
+            case NodeKind.EmbeddingBagBackward:
+                EmitTokenBackward(n);
                 break;
             default:
                 EmitVisionBackward(n);

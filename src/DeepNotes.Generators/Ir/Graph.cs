@@ -49,6 +49,8 @@ internal sealed class Value
     public bool RequiresGrad { get; set; }
     public bool IsGradient { get; set; }
     public StorageKind Storage { get; set; } = StorageKind.Arena;
+    /// <summary>Token ids (a Tokens input of [Forward]): ints in the caller's span, never floats, never differentiated.</summary>
+    public bool IsTokens { get; set; }
 
     // Filled by the memory planner: offset in floats per batch row (batched) or in floats (unbatched).
     public int Offset { get; set; } = -1;
@@ -62,11 +64,13 @@ internal enum NodeKind
     Dense, Chain, Binary, Softmax, LogSoftmax, MatMul, Flatten, Sum, Mean, Dropout,
     CrossEntropy, Nll, Mse, BinaryCrossEntropy,
     Conv2d, MaxPool, AvgPool, GlobalAvgPool, BatchNorm,
+    Embedding, OneHot, MaskedMean, EmbeddingBag,
     // Backward.
     SeedOne, ActivationBackward, DenseBackwardWeights, DenseBackwardData, ChainBackward, BinaryBackward,
     SoftmaxBackward, LogSoftmaxBackward, MatMulBackwardA, MatMulBackwardB, ReduceBackward, DropoutBackward,
     CrossEntropyBackward, NllBackward, MseBackward, BinaryCrossEntropyBackward, Accumulate,
     Conv2dBackwardWeights, Conv2dBackwardData, MaxPoolBackward, AvgPoolBackward, GlobalAvgPoolBackward, BatchNormBackward,
+    EmbeddingBackward, MaskedMeanBackward, EmbeddingBagBackward,
 }
 
 internal enum Phase { Forward, Loss, Backward }
@@ -132,10 +136,18 @@ internal sealed class Graph
 
     public List<Node> Nodes { get; } = new();
     public List<LayerParams> Parameters { get; } = new();
-    public Value? Input { get; set; }
+    /// <summary>The [Forward] parameters in order: float tensors and token ids.</summary>
+    public List<Value> Inputs { get; } = new();
+    /// <summary>
+    /// The one float input of a model with exactly one input that is a Tensor (the IModel shape: Predict(input, ...));
+    /// null for models with token inputs or several inputs, whose methods take one span per input.
+    /// </summary>
+    public Value? Input => Inputs.Count == 1 && !Inputs[0].IsTokens ? Inputs[0] : null;
     public Value? Output { get; set; }
     public Value? Targets { get; set; }
     public bool TargetsAreLabels { get; set; }
+    /// <summary>The name of the [Loss]'s targets parameter: the name of the generated methods' targets span for models with token or several inputs.</summary>
+    public string TargetName { get; set; } = "targets";
     public Value? Loss { get; set; }
     /// <summary>Phase given to the nodes added from now on.</summary>
     public Phase Phase { get; set; }
@@ -192,6 +204,8 @@ internal sealed class LayerParams
     public int WeightLength => WeightLengthOf(Layer);
     public int BiasLength => BiasLengthOf(Layer);
     public bool IsBatchNorm => Layer.Kind is LayerKind.BatchNorm2d or LayerKind.BatchNorm1d;
+    /// <summary>An embedding table [vocabulary, dimension]: sparse gradients and sparse updates.</summary>
+    public bool IsEmbedding => Layer.Kind == LayerKind.Embedding;
 
     public static int WeightLengthOf(LayerSpec layer) => layer.Kind switch
     {

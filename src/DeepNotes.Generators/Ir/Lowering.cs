@@ -61,29 +61,14 @@ internal sealed partial class Lowering
 
         MethodSpec? forward = _spec.Forward;
         if (forward is null) return;
-        if (forward.Parameters.Count != 1 || forward.Parameters[0].IsLabels)
-        {
-            Report(DiagnosticDescriptors.BadForwardSignature, forward.Location, forward.Name, "it must take exactly one Tensor parameter");
-            return;
-        }
-        ParameterSpec input = forward.Parameters[0];
-        if (!input.HasShape || input.Shape.Count == 0 || input.Shape.Any(d => d <= 0))
-        {
-            Report(DiagnosticDescriptors.BadForwardSignature, input.Location ?? forward.Location, forward.Name,
-                $"parameter '{input.Name}' needs a [Shape(...)] with positive dimensions (the per-example shape; the batch is implicit)");
-            return;
-        }
-        Value x = _graph.NewValue(new Shape(true, input.Shape.ToArray()), input.Name);
-        x.Storage = StorageKind.Input;
-        _graph.Input = x;
-        _env[input.Name] = Term.Of(x);
+        if (!LowerInputs(forward)) return;
 
         Term result = LowerBody(forward, "Forward", out _);
         if (result.IsError) return;
         if (result.Value is null || !result.Value.Shape.Batched)
         {
             Report(DiagnosticDescriptors.BadForwardSignature, forward.Location, forward.Name,
-                $"it must return a per-example tensor, but returns {Describe(result)}");
+                $"it must return a per-example {(result.IsTokens ? "float " : "")}tensor, but returns {Describe(result)}");
             return;
         }
         _graph.Output = result.Value;
@@ -101,6 +86,8 @@ internal sealed partial class Lowering
         _env[loss.Parameters[0].Name] = Term.Of(result.Value);
         if (IsTemp(result.Value)) result.Value.Name = loss.Parameters[0].Name; // "logits" reads better than "t3" in the comments
         ParameterSpec target = loss.Parameters[1];
+        _graph.TargetName = target.Name;
+        if (_graph.Input is null && !CheckTargetName(forward, loss, target)) return;
         if (target.IsLabels)
         {
             _graph.TargetsAreLabels = true;
@@ -174,6 +161,7 @@ internal sealed partial class Lowering
                 Term a = LowerExpr(e.Args[0]);
                 if (a.IsError) return a;
                 if (a.IsLabels) return LabelsMisuse(e);
+                if (a.IsTokens) return TokensAsFloats(e, "unary minus");
                 if (a.Constant is float c) return Term.Const(-c);
                 return Step(RequireTensor(a, e), new ChainStep(StepKind.Affine, -1f, 0f), e);
             }
@@ -190,6 +178,7 @@ internal sealed partial class Lowering
         Term a = LowerExpr(e.Args[0]), b = LowerExpr(e.Args[1]);
         if (a.IsError || b.IsError) return Term.Error;
         if (a.IsLabels || b.IsLabels) return LabelsMisuse(e);
+        if (a.IsTokens || b.IsTokens) return TokensAsFloats(e, $"'{e.Name}'");
         if (a.Constant is float ca && b.Constant is float cb)
             return Term.Const(e.Name switch { "+" => ca + cb, "-" => ca - cb, "*" => ca * cb, _ => ca / cb });
         if (b.Constant is float k)
@@ -248,10 +237,12 @@ internal sealed partial class Lowering
         if (x.IsError) return x;
         if (x.IsLabels) return LabelsMisuse(e);
         if (!layer.IsValid) return Term.Error; // the parser reported the declaration
-        Value v = RequireTensor(x, e);
+        if (layer.TakesTokens && !x.IsTokens) return FloatsAsTokens(e, $"the Embedding layer {layer.Name}", x);
+        if (!layer.TakesTokens && x.IsTokens) return TokensAsFloats(e, $"the {layer.Kind} layer {layer.Name}");
+        Value v = layer.TakesTokens ? x.Tokens! : RequireTensor(x, e);
         if (v is null) return Term.Error;
         _layers.TryGetValue(instance, out LayerParams? lp);
-        Term result = LowerLayerKind(v, layer, e);
+        Term result = layer.TakesTokens ? LowerEmbedding(v, layer, e) : LowerLayerKind(v, layer, e);
         if (result.Value?.Producer is { } producer && producer.Layer == layer) producer.Params = lp;
         return result;
     }
@@ -280,6 +271,8 @@ internal sealed partial class Lowering
     {
         var args = e.Args.Select(LowerExpr).ToList();
         if (args.Any(a => a.IsError)) return Term.Error;
+        if (e.Name is "OneHot" or "MaskedMean") return LowerTokenOp(args, e);
+        if (args.Any(a => a.IsTokens)) return TokensAsFloats(e, e.Name);
         switch (e.Name)
         {
             case "Relu": return Unary(args, e, StepKind.Relu);
@@ -320,14 +313,18 @@ internal sealed partial class Lowering
             {
                 if (args.Count != 2 || args[0].Value is null || args[1].Value is null) return BadOperand(e, "MatMul takes two tensors");
                 Value a = args[0].Value!, b = args[1].Value!;
-                if (!a.Shape.Batched || !b.Shape.Batched || a.Shape.Rank != 2 || b.Shape.Rank != 2)
-                    return BadOperand(e, $"MatMul needs per-example matrices [n, k] and [k, m], got {a.Shape} and {b.Shape}");
-                if (a.Shape.Dims[1] != b.Shape.Dims[0])
+                if (!a.Shape.Batched || !b.Shape.Batched || a.Shape.Rank is not (1 or 2) || b.Shape.Rank is not (1 or 2))
+                    return BadOperand(e, $"MatMul needs per-example matrices [n, k] and [k, m] (or vectors [k]), got {a.Shape} and {b.Shape}");
+                if (a.Shape.Dims[a.Shape.Rank - 1] != b.Shape.Dims[0])
                 {
                     Report(DiagnosticDescriptors.MatMulMismatch, e.Location, e.Text, Dims(a.Shape), Dims(b.Shape));
                     return Term.Error;
                 }
-                Value y = _graph.NewValue(new Shape(true, a.Shape.Dims[0], b.Shape.Dims[1]), Temp());
+                // NumPy's matmul: a vector operand drops its axis from the result.
+                var dims = new List<int>();
+                if (a.Shape.Rank == 2) dims.Add(a.Shape.Dims[0]);
+                if (b.Shape.Rank == 2) dims.Add(b.Shape.Dims[1]);
+                Value y = _graph.NewValue(new Shape(true, dims.ToArray()), Temp());
                 _graph.Add(NodeKind.MatMul, new[] { a, b }, y, e.Text);
                 return Term.Of(y);
             }
@@ -398,6 +395,9 @@ internal sealed partial class Lowering
             Term arg = LowerExpr(e.Args[i]);
             if (arg.IsError) return arg;
             ParameterSpec parameter = block.Parameters[i];
+            if (parameter.IsTokens && !arg.IsTokens) return FloatsAsTokens(e, $"parameter '{parameter.Name}' of {block.Name}", arg);
+            if (!parameter.IsTokens && !parameter.IsInt && arg.IsTokens) return TokensAsFloats(e, $"parameter '{parameter.Name}' of {block.Name}");
+            if (parameter.IsTokens) { scope[parameter.Name] = arg; continue; }
             if (parameter.IsInt ? arg.Constant is null : arg.Value is null)
                 return BadOperand(e, $"argument '{parameter.Name}' of {block.Name} must be {(parameter.IsInt ? "a constant int" : "a tensor")}, got {Describe(arg)}");
             scope[parameter.Name] = arg;
@@ -455,6 +455,18 @@ internal sealed partial class Lowering
         return t.Value!;
     }
 
+    private Term TokensAsFloats(ExprSpec e, string what)
+    {
+        Report(DiagnosticDescriptors.TokensAsFloats, e.Location, e.Text, what);
+        return Term.Error;
+    }
+
+    private Term FloatsAsTokens(ExprSpec e, string what, Term given)
+    {
+        Report(DiagnosticDescriptors.FloatsAsTokens, e.Location, e.Text, what, given.Value is { } v ? "a float tensor " + v.Shape : Describe(given));
+        return Term.Error;
+    }
+
     private Term LabelsMisuse(ExprSpec e)
     {
         Report(DiagnosticDescriptors.LossInputMismatch, e.Location, e.Text, "Labels can only be passed to CrossEntropy or Nll");
@@ -473,7 +485,8 @@ internal sealed partial class Lowering
         return Term.Error;
     }
 
-    private static string Describe(Term t) => t.Constant is not null ? "a constant" : t.IsLabels ? "the labels" : t.Value?.Shape.ToString() ?? "nothing";
+    private static string Describe(Term t) => t.Constant is not null ? "a constant" : t.IsLabels ? "the labels"
+        : t.IsTokens ? "token ids " + t.Tokens!.Shape : t.Value?.Shape.ToString() ?? "nothing";
 
     private static string Dims(Shape s) => "[" + string.Join(", ", s.Dims) + "]";
 
@@ -487,12 +500,17 @@ internal sealed partial class Lowering
     /// <summary>What an expression evaluates to: a tensor, a constant, the labels, or an error already reported.</summary>
     private sealed class Term
     {
+        /// <summary>A float tensor (null for token ids: they are not floats to compute with).</summary>
         public Value? Value { get; private set; }
         public float? Constant { get; private set; }
         public bool IsLabels { get; private set; }
         public bool IsError { get; private set; }
+        /// <summary>Token ids: an input of [Forward] declared as Tokens.</summary>
+        public Value? Tokens { get; private set; }
+        public bool IsTokens => Tokens is not null;
 
         public static Term Of(Value v) => new() { Value = v };
+        public static Term TokensOf(Value v) => new() { Tokens = v };
         public static Term Const(float c) => new() { Constant = c };
         public static readonly Term LabelsTerm = new() { IsLabels = true };
         public static readonly Term Error = new() { IsError = true };

@@ -4,10 +4,10 @@ namespace DeepNotes.Generators.Model;
 // It must stay equatable: records of strings, numbers, enums and EquatableArray, never an
 // ISymbol, SyntaxNode or Location, or the incremental cache stops working.
 
-internal enum LayerKind { Linear, Dropout, Conv2d, BatchNorm2d, BatchNorm1d }
+internal enum LayerKind { Linear, Dropout, Conv2d, BatchNorm2d, BatchNorm1d, Embedding }
 
 /// <summary>Mirrors DeepNotes.Init (same order).</summary>
-internal enum InitKind { Auto = 0, XavierUniform, XavierNormal, HeUniform, HeNormal, Normal, Zeros }
+internal enum InitKind { Auto = 0, XavierUniform, XavierNormal, HeUniform, HeNormal, Normal, Zeros, Word2Vec }
 
 internal sealed record LayerSpec(
     string Name, LayerKind Kind, int In, int Out, bool Bias, InitKind Init, float Std, float P,
@@ -35,7 +35,11 @@ internal sealed record LayerSpec(
 
     /// <summary>Names of the attributes that declare layers.</summary>
     public static bool IsLayerAttribute(string? name) =>
-        name is "LinearAttribute" or "DropoutAttribute" or "Conv2dAttribute" or "BatchNorm2dAttribute" or "BatchNorm1dAttribute";
+        name is "LinearAttribute" or "DropoutAttribute" or "Conv2dAttribute" or "BatchNorm2dAttribute" or "BatchNorm1dAttribute"
+            or "EmbeddingAttribute";
+
+    /// <summary>An Embedding takes token ids (<c>Tokens</c>), every other layer a float <c>Tensor</c>.</summary>
+    public bool TakesTokens => Kind == LayerKind.Embedding;
 }
 
 internal enum ExprKind { Identifier, Constant, Op, Layer, Binary, Negate, Block }
@@ -55,6 +59,8 @@ internal sealed record ParameterSpec(string Name, bool IsLabels, EquatableArray<
 {
     /// <summary>A block's constant int parameter (an index), not a tensor.</summary>
     public bool IsInt { get; init; }
+    /// <summary>Token ids (<c>Tokens</c>), not floats.</summary>
+    public bool IsTokens { get; init; }
 }
 
 internal sealed record MethodSpec(string Name, EquatableArray<ParameterSpec> Parameters, EquatableArray<StmtSpec> Body, LocationInfo? Location);

@@ -59,6 +59,7 @@ internal static class ModelParser
                     case "Conv2dAttribute":
                     case "BatchNorm2dAttribute":
                     case "BatchNorm1dAttribute":
+                    case "EmbeddingAttribute":
                         LayerSpec? layer = ParseLayer(method, attribute, name, diagnostics);
                         if (layer is not null) layers.Add(layer);
                         break;
@@ -141,15 +142,21 @@ internal static class ModelParser
         if (implemented)
             problems.Add(("a layer must be a partial method without a body", location));
         int count = attribute.NamedArguments.FirstOrDefault(a => a.Key == "Count").Value.Value is int cv ? cv : 0;
-        // One layer: Tensor F(Tensor x). Indexed layers (Count = n): Tensor F(int i, Tensor x).
+        // One layer: Tensor F(Tensor x). Indexed layers (Count = n): Tensor F(int i, Tensor x). An Embedding takes Tokens instead.
+        bool embedding = name == "EmbeddingAttribute";
         int tensorParameter = count > 0 ? 1 : 0;
         bool signature = method.Parameters.Length == tensorParameter + 1
                          && (count == 0 || method.Parameters[0].Type.SpecialType == SpecialType.System_Int32 && method.Parameters[0].RefKind == RefKind.None)
-                         && IsTensor(method.Parameters[tensorParameter].Type) && method.Parameters[tensorParameter].RefKind == RefKind.None
+                         && (embedding ? IsTokens(method.Parameters[tensorParameter].Type) : IsTensor(method.Parameters[tensorParameter].Type))
+                         && method.Parameters[tensorParameter].RefKind == RefKind.None
                          && IsTensor(method.ReturnType) && !method.ReturnsByRef && !method.ReturnsByRefReadonly;
         if (!signature)
-            problems.Add((count > 0 ? $"a layer with Count = {count.ToString(CultureInfo.InvariantCulture)} must take an int index and a Tensor, and return a Tensor"
-                                    : "a layer must take one Tensor and return a Tensor", location));
+        {
+            string hint = !embedding && method.Parameters.Length == tensorParameter + 1 && IsTokens(method.Parameters[tensorParameter].Type)
+                ? " (token ids go to an [Embedding] layer)" : "";
+            problems.Add((count > 0 ? $"a layer with Count = {count.ToString(CultureInfo.InvariantCulture)} must take an int index and {(embedding ? "Tokens" : "a Tensor")}, and return a Tensor"
+                                    : $"{(embedding ? "an Embedding layer must take Tokens (token ids)" : "a layer must take one Tensor")} and return a Tensor{hint}", location));
+        }
         if (count < 0) problems.Add(($"Count must not be negative, got {count.ToString(CultureInfo.InvariantCulture)}", argumentsLocation));
         if (method.IsStatic) problems.Add(("a layer must not be static", location));
 
@@ -159,6 +166,7 @@ internal static class ModelParser
             "Conv2dAttribute" => LayerKind.Conv2d,
             "BatchNorm2dAttribute" => LayerKind.BatchNorm2d,
             "BatchNorm1dAttribute" => LayerKind.BatchNorm1d,
+            "EmbeddingAttribute" => LayerKind.Embedding,
             _ => LayerKind.Dropout,
         };
         int inF = 0, outF = 0; bool bias = true; InitKind init = InitKind.Auto; float std = 0.01f, p = 0f;
@@ -200,6 +208,23 @@ internal static class ModelParser
                 }
                 break;
             }
+            case LayerKind.Embedding:
+            {
+                if (attribute.ConstructorArguments.Length == 2)
+                {
+                    inF = attribute.ConstructorArguments[0].Value is int v ? v : 0;
+                    outF = attribute.ConstructorArguments[1].Value is int d ? d : 0;
+                }
+                if (inF <= 0 || outF <= 0)
+                    problems.Add(($"Embedding vocabulary and dimension must be positive, got ({N(inF)}, {N(outF)})", argumentsLocation));
+                else if ((long)inF * outF > int.MaxValue / 3)
+                    problems.Add(($"an Embedding table of {N(inF)} × {N(outF)} floats is more than the {N(int.MaxValue / 3)} floats a model can hold (its parameters, gradients and optimizer state share one array)", argumentsLocation));
+                bias = false;
+                init = named.TryGetValue("Init", out object? ei) && ei is int eii ? (InitKind)eii : InitKind.Auto;
+                std = Float("Std", 1f); // PyTorch's nn.Embedding draws N(0, 1)
+                if (init == InitKind.Normal && !(std > 0f)) problems.Add(($"Std must be positive, got {std.ToString(CultureInfo.InvariantCulture)}", argumentsLocation));
+                break;
+            }
             case LayerKind.BatchNorm2d:
             case LayerKind.BatchNorm1d:
                 inF = outF = attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is int ch ? ch : 0;
@@ -234,6 +259,7 @@ internal static class ModelParser
 
     private static bool IsTensor(ITypeSymbol type) => type.Name == "Tensor" && type.ContainingNamespace?.ToDisplayString() == Ns;
     private static bool IsLabels(ITypeSymbol type) => type.Name == "Labels" && type.ContainingNamespace?.ToDisplayString() == Ns;
+    private static bool IsTokens(ITypeSymbol type) => type.Name == "Tokens" && type.ContainingNamespace?.ToDisplayString() == Ns;
 
     private static string AccessibilityKeyword(Accessibility accessibility) => accessibility switch
     {
@@ -261,12 +287,18 @@ internal static class ModelParser
             }
             bool isLabels = IsLabels(parameter.Type);
             bool isInt = role == "Block" && parameter.Type.SpecialType == SpecialType.System_Int32;
-            if (!isLabels && !isInt && !IsTensor(parameter.Type))
+            // Token ids are an input of [Forward] (and may be handed to a [Block]); Labels belong to the [Loss].
+            bool isTokens = role != "Loss" && IsTokens(parameter.Type);
+            DiagnosticDescriptor bad = role switch { "Forward" => DiagnosticDescriptors.BadForwardSignature, "Block" => DiagnosticDescriptors.BadBlockSignature, _ => DiagnosticDescriptors.BadLossSignature };
+            if (!isLabels && !isInt && !isTokens && !IsTensor(parameter.Type))
             {
-                DiagnosticDescriptor d = role switch { "Forward" => DiagnosticDescriptors.BadForwardSignature, "Block" => DiagnosticDescriptors.BadBlockSignature, _ => DiagnosticDescriptors.BadLossSignature };
-                diagnostics.Add(DiagnosticInfo.Create(d, LocationOf(parameter), method.Name, $"parameter '{parameter.Name}' must be {(role == "Block" ? "a Tensor or an int (a constant index)" : "a Tensor or Labels")}, not {parameter.Type.ToDisplayString()}"));
+                string allowed = role switch { "Block" => "a Tensor, Tokens or an int (a constant index)", "Forward" => "a Tensor or Tokens", _ => "a Tensor or Labels" };
+                diagnostics.Add(DiagnosticInfo.Create(bad, LocationOf(parameter), method.Name, $"parameter '{parameter.Name}' must be {allowed}, not {parameter.Type.ToDisplayString()}"));
             }
-            parameters.Add(new ParameterSpec(parameter.Name, isLabels, dims.ToEquatableArray(), shapeAttribute is not null, LocationOf(parameter)) { IsInt = isInt });
+            parameters.Add(new ParameterSpec(parameter.Name, isLabels, dims.ToEquatableArray(), shapeAttribute is not null, LocationOf(parameter))
+            {
+                IsInt = isInt, IsTokens = isTokens,
+            });
         }
 
         var body = new List<StmtSpec>();

@@ -93,6 +93,19 @@ internal static partial class Autodiff
                 case NodeKind.BinaryCrossEntropy:
                     Contribute(g, grads, x[0], n, NodeKind.BinaryCrossEntropyBackward, new[] { x[0], x[1], dy });
                     break;
+                case NodeKind.Embedding:
+                    // Scatter-adds dy into the rows its token ids name; token ids themselves have no gradient.
+                    g.Add(NodeKind.EmbeddingBackward, new[] { dy, x[0] }, null, n.Text).Forward = n;
+                    break;
+                case NodeKind.MaskedMean:
+                    // dx = mask·dy / Σmask; dmask = dy·(x − y) / Σmask (only when the mask depends on parameters).
+                    Contribute(g, grads, x[0], n, NodeKind.MaskedMeanBackward, new[] { dy, x[1] });
+                    Contribute(g, grads, x[1], n, NodeKind.MaskedMeanBackward, new[] { dy, x[0], n.Output, x[1] }, operand: 1);
+                    break;
+                case NodeKind.EmbeddingBag:
+                    // The fused MaskedMean(Embedding(ids), mask): scatter-adds mask·dy / Σmask into the rows named.
+                    g.Add(NodeKind.EmbeddingBagBackward, new[] { dy, x[0], x[1] }, null, n.Text).Forward = n;
+                    break;
                 default:
                     DifferentiateVision(g, grads, n, dy);
                     break;

@@ -12,7 +12,8 @@ namespace DeepNotes.Generators.Passes;
 /// so the intermediates of the chain are never stored);</item>
 /// <item>an activation right after a Linear layer moves into the GEMM epilogue (its backward needs
 /// only the activation's output, so the pre-activation is never stored);</item>
-/// <item>Nll(LogSoftmax(z)) becomes the fused softmax cross-entropy.</item>
+/// <item>Nll(LogSoftmax(z)) becomes the fused softmax cross-entropy;</item>
+/// <item>MaskedMean(Embedding(ids), mask) becomes one bag of embeddings (CBOW's context average).</item>
 /// </list>
 /// </summary>
 internal static class Fusion
@@ -22,6 +23,7 @@ internal static class Fusion
         MergeChains(graph);
         FoldActivations(graph);
         FuseLogSoftmaxNll(graph);
+        FuseEmbeddingBags(graph);
         graph.Compact();
         ResolveInitializers(graph);
     }
@@ -87,6 +89,28 @@ internal static class Fusion
         }
     }
 
+    /// <summary>
+    /// MaskedMean(Embedding(ids), mask) with a mask that is an input of [Forward] (so it has no gradient)
+    /// becomes one bag-of-embeddings node: it reads only the rows whose weight is not 0 and never stores
+    /// the [n, dim] gathered rows; its backward writes only those rows' gradients.
+    /// </summary>
+    private static void FuseEmbeddingBags(Graph g)
+    {
+        foreach (Node mean in g.Nodes.ToList())
+        {
+            if (mean.Dead || mean.Kind != NodeKind.MaskedMean || mean.Inputs[1].Storage != StorageKind.Input) continue;
+            Value rows = mean.Inputs[0];
+            Node? lookup = rows.Producer;
+            if (lookup is null || lookup.Dead || lookup.Kind != NodeKind.Embedding || lookup.Inputs[0].Shape.Rank != 1
+                || rows.Users.Count != 1 || IsPinned(g, rows)) continue;
+            mean.Kind = NodeKind.EmbeddingBag;
+            mean.Layer = lookup.Layer;
+            mean.Params = lookup.Params;
+            g.SetInputs(mean, new[] { lookup.Inputs[0], mean.Inputs[1] });
+            g.Remove(lookup);
+        }
+    }
+
     private static void ReplaceAllUses(Graph g, Value old, Value replacement)
     {
         foreach (Node user in old.Users.ToList())
@@ -97,12 +121,13 @@ internal static class Fusion
         if (g.Loss == old) g.Loss = replacement;
     }
 
-    /// <summary>Init.Auto: He when the layer feeds a ReLU (it halves the variance), Xavier otherwise.</summary>
+    /// <summary>Init.Auto: He when the layer feeds a ReLU (it halves the variance), Xavier otherwise; word2vec's U(±0.5/dim) for an embedding.</summary>
     private static void ResolveInitializers(Graph g)
     {
         foreach (LayerParams p in g.Parameters)
         {
             if (p.Layer.Init != InitKind.Auto) { p.Init = p.Layer.Init; continue; }
+            if (p.IsEmbedding) { p.Init = InitKind.Word2Vec; continue; }
             bool relu = g.Nodes.Any(n => n.Kind is NodeKind.Dense or NodeKind.Conv2d && n.Params == p && n.Act == Act.Relu);
             p.Init = relu ? InitKind.HeUniform : InitKind.XavierUniform;
         }

@@ -20,7 +20,10 @@ public sealed class LossAttribute : Attribute;
 [AttributeUsage(AttributeTargets.Method, Inherited = false)]
 public sealed class BlockAttribute : Attribute;
 
-/// <summary>The per-example shape of a <see cref="Tensor"/> parameter; the batch dimension is implicit.</summary>
+/// <summary>
+/// The per-example shape of a <see cref="Tensor"/> or <see cref="Tokens"/> parameter; the batch dimension is
+/// implicit. A <see cref="Tokens"/> input without one holds one token per example.
+/// </summary>
 [AttributeUsage(AttributeTargets.Parameter, Inherited = false)]
 public sealed class ShapeAttribute(params int[] dims) : Attribute
 {
@@ -39,6 +42,11 @@ public enum Init
     /// <summary>N(0, Std²), the notes' <c>normal(0, 0.01)</c>; set <see cref="LinearAttribute.Std"/>.</summary>
     Normal,
     Zeros,
+    /// <summary>
+    /// U(−0.5/dim, 0.5/dim) with dim the layer's output width (an embedding's dimension): the original
+    /// word2vec tool's initialisation of its input vectors. The default of <see cref="EmbeddingAttribute"/>.
+    /// </summary>
+    Word2Vec,
 }
 
 /// <summary>A fully connected layer y = x·Wᵀ + b over the last axis; W is [out, in] (PyTorch's layout).</summary>
@@ -141,4 +149,34 @@ public sealed class BatchNorm1dAttribute(int features) : Attribute
     public int Features { get; } = features;
     public float Momentum { get; set; } = 0.1f;
     public float Epsilon { get; set; } = 1e-5f;
+}
+
+/// <summary>
+/// A lookup table of <paramref name="vocabulary"/> vectors of <paramref name="dimension"/> floats, PyTorch's
+/// <c>nn.Embedding</c> (<c>Name.weight</c> [vocabulary, dimension]). The layer method takes token ids,
+/// <c>Tensor Center(Tokens t)</c>: tokens of per-example shape [...] give [..., dimension]. Forward gathers
+/// rows; backward adds into the rows the batch touched and only those, and <c>TrainStep</c> updates only
+/// those rows (see docs/ops.md, "Sparse updates"), so a step costs what the batch touches, not
+/// vocabulary × dimension.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, Inherited = false)]
+public sealed class EmbeddingAttribute(int vocabulary, int dimension) : Attribute
+{
+    /// <summary>
+    /// Declares <c>Count</c> layers of this kind at once, like PyTorch's ModuleList: the method then
+    /// takes a constant index first, <c>Tensor Emb(int i, Tokens t)</c>, and the tensors are named
+    /// <c>Emb.0.weight</c>, <c>Emb.1.weight</c>, …
+    /// </summary>
+    public int Count { get; set; }
+
+    public int Vocabulary { get; } = vocabulary;
+    public int Dimension { get; } = dimension;
+    /// <summary>
+    /// <see cref="Init.Auto"/> is <see cref="Init.Word2Vec"/>, U(−0.5/dim, 0.5/dim), word2vec's input vectors.
+    /// word2vec starts its output (context) vectors at zero: <see cref="Init.Zeros"/>. <see cref="Init.Normal"/>
+    /// is PyTorch's <c>nn.Embedding</c> default, N(0, 1) (set <see cref="Std"/> for another width).
+    /// </summary>
+    public Init Init { get; set; } = Init.Auto;
+    /// <summary>Standard deviation for <see cref="Init.Normal"/>; 1 as in PyTorch.</summary>
+    public float Std { get; set; } = 1f;
 }

@@ -1,10 +1,13 @@
 namespace DeepNotes;
 
-/// <summary>What every generated model offers; lets tools (the CLI, tests, benchmarks) work over any model without reflection.</summary>
-public interface IModel
+/// <summary>
+/// What every generated model offers, whatever its inputs: parameters, gradients, tensors, memory plan.
+/// Models with one float input are <see cref="IModel"/>s; models with token inputs (or several inputs)
+/// implement only this, and their <c>Predict</c>/<c>TrainStep</c> take one typed span per input
+/// (docs/generated-api.md).
+/// </summary>
+public interface IGeneratedModel
 {
-    /// <summary>Floats per example in the input (product of the [Shape] of the forward parameter).</summary>
-    int InputLength { get; }
     /// <summary>Floats per example in the forward output.</summary>
     int OutputLength { get; }
     /// <summary>The largest batch the arena was sized for in Create.</summary>
@@ -19,10 +22,17 @@ public interface IModel
     long Step { get; set; }
     /// <summary>The memory plan's figures for this model.</summary>
     MemoryReport Memory { get; }
-    /// <summary>Inference: forward pass only, dropout off, into <paramref name="output"/> ([batch, OutputLength]).</summary>
-    void Predict(ReadOnlySpan<float> input, Span<float> output, int batch);
     /// <summary>Re-draws every parameter from the model's initialisers with <paramref name="seed"/>.</summary>
     void Initialize(ulong seed);
+}
+
+/// <summary>A generated model with one float input; lets tools (the CLI, tests, benchmarks) work over any such model without reflection.</summary>
+public interface IModel : IGeneratedModel
+{
+    /// <summary>Floats per example in the input (product of the [Shape] of the forward parameter).</summary>
+    int InputLength { get; }
+    /// <summary>Inference: forward pass only, dropout off, into <paramref name="output"/> ([batch, OutputLength]).</summary>
+    void Predict(ReadOnlySpan<float> input, Span<float> output, int batch);
 }
 
 /// <summary>A model whose loss takes integer class labels.</summary>
@@ -80,6 +90,25 @@ public static class ModelChecks
     {
         if (actual < expected)
             throw new ArgumentException($"{what} holds {actual} values, but the batch needs {expected}", what);
+    }
+
+    /// <summary>
+    /// Checks the first <paramref name="count"/> token ids of the input <paramref name="name"/>
+    /// ([batch, <paramref name="perExample"/>]) against [0, <paramref name="limit"/>). The exception names the
+    /// input, the position and the value.
+    /// </summary>
+    public static void Tokens(ReadOnlySpan<int> ids, int count, int perExample, int limit, string name)
+    {
+        ids = ids.Slice(0, count);
+        for (int i = 0; i < ids.Length; i++)
+            if ((uint)ids[i] >= (uint)limit) ThrowBadToken(ids[i], i, perExample, limit, name);
+    }
+
+    private static void ThrowBadToken(int id, int index, int perExample, int limit, string name)
+    {
+        string allowed = limit == int.MaxValue ? "a token id (≥ 0)" : $"a token id in [0, {limit})";
+        throw new ArgumentOutOfRangeException(name, id,
+            $"{name}[{index}] (example {index / perExample}, position {index % perExample}) is {id}, not {allowed}");
     }
 
     public static void MaxBatch(int maxBatch)

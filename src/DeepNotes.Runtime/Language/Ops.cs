@@ -24,7 +24,11 @@ public static class Ops
     public static Tensor Softmax(Tensor x) => throw SpecOnly();
     /// <summary>log(softmax(x)) over the last axis, computed stably.</summary>
     public static Tensor LogSoftmax(Tensor x) => throw SpecOnly();
-    /// <summary>Matrix product per example: [n, k] x [k, m] gives [n, m].</summary>
+    /// <summary>
+    /// Matrix product per example: [n, k] x [k, m] gives [n, m]. A vector operand works as in NumPy's
+    /// <c>matmul</c>: [n, k] x [k] gives [n] (e.g. word2vec's scores of a word against its contexts),
+    /// [k] x [k, m] gives [m], [k] x [k] gives one number per example.
+    /// </summary>
     public static Tensor MatMul(Tensor a, Tensor b) => throw SpecOnly();
     /// <summary>All per-example axes into one: [c, h, w] becomes [c*h*w]. Free: a view of the same memory.</summary>
     public static Tensor Flatten(Tensor x) => throw SpecOnly();
@@ -41,6 +45,17 @@ public static class Ops
     public static Tensor AvgPool2d(Tensor x, int kernel, int stride = 0, int padding = 0) => throw SpecOnly();
     /// <summary>The mean of each channel: [C, H, W] becomes [C].</summary>
     public static Tensor GlobalAvgPool2d(Tensor x) => throw SpecOnly();
+
+    /// <summary>Token ids [...] as one-hot floats [..., classes]. Ids are checked against [0, classes) when the generated methods are called.</summary>
+    public static Tensor OneHot(Tokens tokens, int classes) => throw SpecOnly();
+    /// <summary>
+    /// The mean of <paramref name="x"/> [n, ...] over its first axis weighted by <paramref name="mask"/> [n]:
+    /// Σₛ mask[s]·x[s] / Σₛ mask[s], giving [...]; zeros where the mask sums to 0. With a 0/1 mask it is the
+    /// mean of the valid slots: CBOW's average of its context vectors, with the mask of
+    /// <c>CbowBatcher.ContextMask</c>. <c>MaskedMean(Embedding(tokens), mask)</c> with a mask that is an
+    /// input of [Forward] compiles to one fused bag-of-embeddings kernel that reads only the rows whose weight is not 0.
+    /// </summary>
+    public static Tensor MaskedMean(Tensor x, Tensor mask) => throw SpecOnly();
 
     /// <summary>Softmax cross-entropy from logits [C] and labels, averaged over the batch (softmax fused in).</summary>
     public static Tensor CrossEntropy(Tensor logits, Labels labels) => throw SpecOnly();

@@ -28,3 +28,15 @@ public sealed class Labels
 {
     private Labels() { }
 }
+
+/// <summary>
+/// Integer token ids (a compile-time symbol like <see cref="Tensor"/>): a <c>[Forward]</c> input that
+/// the generated methods take as a <c>ReadOnlySpan&lt;int&gt;</c>, <c>[batch, size]</c> row-major. Token ids
+/// are not numbers to compute with: they are embedded (an <c>[Embedding]</c> layer) or one-hot encoded
+/// (<see cref="Ops.OneHot"/>). Without a <c>[Shape]</c> an input holds one token per example. Every id
+/// is checked against the vocabulary of the layers that read it before anything runs.
+/// </summary>
+public sealed class Tokens
+{
+    private Tokens() { }
+}

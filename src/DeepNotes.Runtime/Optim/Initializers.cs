@@ -20,6 +20,7 @@ public static class Initializers
             case Init.HeNormal: Normal(weights, MathF.Sqrt(2f / fanIn), seed, stream); break;
             case Init.Normal: Normal(weights, std, seed, stream); break;
             case Init.Zeros: weights.Clear(); break;
+            case Init.Word2Vec: Uniform(weights, 0.5f / fanOut, seed, stream); break;
             default: throw new ArgumentOutOfRangeException(nameof(init), init, "unknown initialiser");
         }
     }

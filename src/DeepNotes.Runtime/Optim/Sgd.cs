@@ -43,4 +43,51 @@ public struct Sgd
         SgdStep.Run(parameters, gradients, velocity, tensors, LearningRate, Momentum, WeightDecay);
         Steps++;
     }
+
+    /// <summary>
+    /// The sparse update of an embedding table: only the rows listed in <paramref name="rows"/> (each
+    /// once: <see cref="Kernels.SparseRows"/> builds the list) get the rule of <see cref="Update"/>, so a
+    /// step costs rows × width, not the whole table. <paramref name="tensor"/> locates the table
+    /// ([vocabulary, width]) inside the three vectors. Does not count as a step (<see cref="Update"/>
+    /// does, once per training step).
+    /// <para>
+    /// Without momentum and weight decay this is exactly the dense update (the other rows' gradients are
+    /// zero). With momentum it is <em>lazy</em>, like TensorFlow's lazy Adam and PyTorch's SparseAdam: a
+    /// row's velocity decays and moves the row only on the steps that touch it (dense SGD would keep
+    /// moving an untouched row by η·μᵏ·v for k steps). Weight decay is lazy in the same way: only
+    /// touched rows decay.
+    /// </para>
+    /// </summary>
+    public readonly void UpdateRows(Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> velocity, TensorInfo tensor, ReadOnlySpan<int> rows)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        if (gradients.Length != parameters.Length || velocity.Length != parameters.Length)
+            throw new ArgumentException("parameters, gradients and velocity must have the same length");
+        if (LearningRate <= 0f)
+            throw new InvalidOperationException("Sgd was not constructed: use new Sgd(learningRate, ...)");
+        if (tensor.Shape.Length != 2 || tensor.Role == TensorRole.State)
+            throw new ArgumentException($"{tensor.Name} is not a trainable [rows, width] table", nameof(tensor));
+        int width = tensor.Shape[1], count = tensor.Shape[0];
+        float decay = tensor.Role == TensorRole.Weight ? WeightDecay : 0f;
+        foreach (int row in rows)
+        {
+            if ((uint)row >= (uint)count) throw new ArgumentOutOfRangeException(nameof(rows), row, $"{tensor.Name} has {count} rows");
+            int offset = tensor.Offset + row * width;
+            Span<float> w = parameters.Slice(offset, width);
+            ReadOnlySpan<float> g = gradients.Slice(offset, width);
+            if (Momentum == 0f)
+            {
+                if (decay != 0f) TensorPrimitives.Multiply(w, 1f - LearningRate * decay, w);
+                TensorPrimitives.MultiplyAdd(g, -LearningRate, w, w);
+            }
+            else
+            {
+                Span<float> v = velocity.Slice(offset, width);
+                TensorPrimitives.Multiply(v, Momentum, v);
+                TensorPrimitives.Add(v, g, v);
+                if (decay != 0f) TensorPrimitives.MultiplyAdd(w, decay, v, v);
+                TensorPrimitives.MultiplyAdd(v, -LearningRate, w, w);
+            }
+        }
+    }
 }
