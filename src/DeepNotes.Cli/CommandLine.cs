@@ -15,6 +15,9 @@ internal static class CommandLine
     private static readonly string[] s_evalOptions = ["--load", "--data", "--threads"];
     private static readonly string[] s_reconstructOptions = ["--load", "--png", "--count", "--data", "--threads"];
     private static readonly string[] s_benchOptions = ["--workload", "--threads", "--steps"];
+    private static readonly string[] s_word2vecOptions =
+        ["--epochs", "--batch", "--lr", "--window", "--min-count", "--subsample", "--seed", "--data", "--save", "--threads"];
+    private static readonly string[] s_similarOptions = ["--load", "--top", "--threads"];
     private static readonly string[] s_infoOptions = [];
 
     public static Command Parse(IReadOnlyList<string> args)
@@ -34,9 +37,10 @@ internal static class CommandLine
             "reconstruct" => s_reconstructOptions,
             "info" => s_infoOptions,
             "bench" => s_benchOptions,
+            "similar" => s_similarOptions,
             "help" => [],
-            _ when command.StartsWith('-') => throw new UsageException($"unknown option '{command}'; expected a command first (train, eval, reconstruct, info or bench)"),
-            _ => throw new UsageException($"unknown command '{command}' (expected train, eval, reconstruct, info or bench)"),
+            _ when command.StartsWith('-') => throw new UsageException($"unknown option '{command}'; expected a command first (train, eval, reconstruct, similar, info or bench)"),
+            _ => throw new UsageException($"unknown command '{command}' (expected train, eval, reconstruct, similar, info or bench)"),
         };
         if (command == "help")
         {
@@ -45,6 +49,16 @@ internal static class CommandLine
         }
 
         if (command == "bench") return BuildBench(ReadOptions(command, args, allowed, first: 1));
+        if (command == "similar")
+        {
+            if (args.Count < 2 || args[1].StartsWith('-')) throw new UsageException("'similar' needs a word, e.g. deepnotes similar day --load words.safetensors");
+            Dictionary<string, string?> similar = ReadOptions(command, args, allowed);
+            return new SimilarOptions(args[1],
+                Get(similar, "--load") ?? throw new UsageException("'similar' needs --load FILE, a checkpoint written by 'train skipgram --save' or 'train cbow --save'"),
+                ParseInt(similar, "--top", SimilarOptions.DefaultTop, 1, 1000), ParseThreads(similar));
+        }
+        if (command == "train" && args.Count >= 2 && (args[1] is "skipgram" or "cbow"))
+            return BuildWord2Vec(args[1] == "cbow", ReadOptions(command, args, s_word2vecOptions));
 
         if (args.Count < 2 || args[1].StartsWith('-'))
             throw new UsageException($"'{command}' needs a model name ({ModelRegistry.Names()})");
@@ -153,6 +167,26 @@ internal static class CommandLine
             if (entry.Kind == ModelKind.Reconstruction) names.Add(entry.Name);
         }
         return string.Join(", ", names);
+    }
+
+    private static Word2VecOptions BuildWord2Vec(bool cbow, Dictionary<string, string?> options)
+    {
+        int epochs = ParseInt(options, "--epochs", Word2VecOptions.DefaultEpochs, 1, 1000);
+        int batch = ParseInt(options, "--batch", Word2VecOptions.DefaultBatch, 1, 65_536);
+        float lr = ParseFloat(options, "--lr", cbow ? Word2VecOptions.DefaultCbowRate : Word2VecOptions.DefaultSkipGramRate, "a positive number", static x => x > 0f);
+        int window = ParseInt(options, "--window", Word2VecOptions.DefaultWindow, 1, 100);
+        if (cbow && window != DeepNotes.Models.Cbow.Window)
+            throw new UsageException($"option --window must be {DeepNotes.Models.Cbow.Window} for cbow: the model's context input has 2 x {DeepNotes.Models.Cbow.Window} slots");
+        int minCount = ParseInt(options, "--min-count", Word2VecOptions.DefaultMinCount, 1, 1_000_000);
+        double subsample = Word2VecOptions.DefaultSubsample;
+        if (Get(options, "--subsample") is { } sub
+            && (!double.TryParse(sub, NumberStyles.Float, CultureInfo.InvariantCulture, out subsample) || !double.IsFinite(subsample) || subsample < 0))
+            throw new UsageException($"option --subsample expects a number, zero or positive (0 keeps every word), got '{sub}'");
+        ulong seed = 0;
+        if (Get(options, "--seed") is { } s && !ulong.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out seed))
+            throw new UsageException($"option --seed expects a whole number from 0 to {ulong.MaxValue}, got '{s}'");
+        return new Word2VecOptions(cbow, epochs, batch, lr, window, minCount, subsample, seed,
+            Get(options, "--data"), Get(options, "--save"), ParseThreads(options));
     }
 
     private static BenchOptions BuildBench(Dictionary<string, string?> options)

@@ -47,6 +47,24 @@ internal sealed record ReconstructOptions(ModelEntry Model, string LoadPath, str
 /// <summary><c>deepnotes bench</c>: <see cref="Workload"/> null means every workload; null counts mean the defaults.</summary>
 internal sealed record BenchOptions(DeepNotes.Models.Workload? Workload, int? Threads, int? Steps) : Command;
 
+/// <summary><c>deepnotes train skipgram|cbow</c>: word2vec on a text corpus.</summary>
+internal sealed record Word2VecOptions(bool Cbow, int Epochs, int BatchSize, float LearningRate, int Window, int MinCount,
+    double Subsample, ulong Seed, string? DataPath, string? SavePath, int? Threads) : Command
+{
+    // Batch 64: at 512 (d2l's, with Adam) plain SGD at word2vec's alpha summed hundreds of updates of the
+    // frequent words per step and every vector ended up pointing one way (cosine ≈ 1.00 to everything).
+    public const int DefaultEpochs = 5, DefaultBatch = 64, DefaultWindow = 5, DefaultMinCount = 5;
+    public const double DefaultSubsample = 1e-3;
+    /// <summary>word2vec's default starting rates (alpha) for skip-gram and CBOW.</summary>
+    public const float DefaultSkipGramRate = 0.025f, DefaultCbowRate = 0.05f;
+}
+
+/// <summary><c>deepnotes similar WORD --load FILE</c>.</summary>
+internal sealed record SimilarOptions(string Word, string LoadPath, int Top, int? Threads) : Command
+{
+    public const int DefaultTop = 10;
+}
+
 /// <summary><c>deepnotes info</c>.</summary>
 internal sealed record InfoOptions(ModelEntry Model) : Command;
 

@@ -49,6 +49,8 @@ internal static class Program
                 ReconstructOptions reconstruct => ReconstructCommand.Run(reconstruct, context),
                 InfoOptions info => InfoCommand.Run(info, context),
                 BenchOptions bench => BenchCommand.Run(bench, context),
+                Word2VecOptions word2vec => Word2VecCommand.Train(word2vec, context),
+                SimilarOptions similar => Word2VecCommand.Similar(similar, context),
                 _ => Help(context),
             };
         }
