@@ -40,7 +40,7 @@ public class CommandLineTests
     [InlineData(new[] { "eval", "mlp", "--load", "x", "--augment" }, "unknown option '--augment' for 'eval'")]
     [InlineData(new[] { "eval", "mlp" }, "'eval' needs --load FILE")]
     [InlineData(new[] { "help", "me" }, "unexpected argument 'me' after 'help'")]
-    [InlineData(new[] { "bench", "--workload", "resnet" }, "unknown workload 'resnet' (expected all or one of: mlp, lenet, alexnet)")]
+    [InlineData(new[] { "bench", "--workload", "resnet" }, "unknown workload 'resnet' (expected all or one of: mlp, lenet, alexnet, skipgram)")]
     [InlineData(new[] { "bench", "mlp" }, "unexpected argument 'mlp'")]
     [InlineData(new[] { "bench", "--threads", "0" }, "option --threads must be from 1 to 64, got 0")]
     [InlineData(new[] { "bench", "--steps", "0" }, "option --steps must be from 1 to 1,000,000, got 0")]

@@ -20,7 +20,7 @@ internal static class BenchCommand
         if (o.Threads is { } threads) Parallelism.ThreadCount = threads;
         foreach (Workload workload in o.Workload is null ? Workload.All : [o.Workload])
         {
-            WorkloadRun run = workload.Start();
+            IWorkloadRun run = workload.Start();
             int warm = 0;
             long start = Stopwatch.GetTimestamp();
             while (warm < 3 || Stopwatch.GetElapsedTime(start).TotalSeconds < WarmUpSeconds)

@@ -10,16 +10,19 @@ namespace DeepNotes.Models;
 /// </summary>
 public sealed class Workload
 {
-    private readonly Func<int, ulong, IClassifier> _create;
+    private readonly Func<Workload, ulong, IWorkloadRun> _start;
 
-    private Workload(string name, string description, int batch, long forwardMultiplyAdds, Func<int, ulong, IClassifier> create)
+    private Workload(string name, string description, int batch, long forwardMultiplyAdds, Func<Workload, ulong, IWorkloadRun> start)
     {
         Name = name;
         Description = description;
         Batch = batch;
         ForwardMultiplyAdds = forwardMultiplyAdds;
-        _create = create;
+        _start = start;
     }
+
+    private static Func<Workload, ulong, IWorkloadRun> Classifier(Func<int, ulong, IClassifier> create)
+        => (workload, seed) => new WorkloadRun(workload, create(workload.Batch, seed), seed);
 
     /// <summary>The name on the command line and in the JSON output: <c>mlp</c>, <c>lenet</c>, <c>alexnet</c>.</summary>
     public string Name { get; }
@@ -46,15 +49,18 @@ public sealed class Workload
     //   lenet:   6·28·28·25 + 16·10·10·150 + 400·120 + 120·84 + 84·10           = 416,520
     //   alexnet: 96·54·54·121 + 256·26·26·2400 + 384·12·12·2304 + 384·12·12·3456
     //            + 256·12·12·3456 + 6400·4096 + 4096·4096 + 4096·10           = 938,129,376
+    //   skipgram: 6 scores of 100-dimensional dot products per pair              = 600
     /// <summary>The workloads, in REFERENCE.md's order.</summary>
     public static IReadOnlyList<Workload> All { get; } =
     [
         new("mlp", "784-256-128-10 MLP (ReLU, cross-entropy), batch 64", 64, 234_752,
-            static (batch, seed) => Mlp256x128.Create(batch, seed)),
+            Classifier(static (batch, seed) => Mlp256x128.Create(batch, seed))),
         new("lenet", "LeNet-5 (ReLU, max pooling) on 1x28x28, batch 64", 64, 416_520,
-            static (batch, seed) => LeNet5.Create(batch, seed)),
+            Classifier(static (batch, seed) => LeNet5.Create(batch, seed))),
         new("alexnet", "d2l AlexNet on 1x224x224 (dropout 0.5), batch 8", 8, 938_129_376,
-            static (batch, seed) => AlexNet.Create(batch, seed)),
+            Classifier(static (batch, seed) => AlexNet.Create(batch, seed))),
+        new("skipgram", "word2vec skip-gram, vocabulary 10,000 x 100, 1,024 pairs x 5 noise words per step", SkipGramRun.Pairs,
+            600, static (workload, seed) => new SkipGramRun(workload, seed)),
     ];
 
     /// <summary>The workload names, comma-separated, for messages.</summary>
@@ -76,7 +82,83 @@ public sealed class Workload
     }
 
     /// <summary>The model at this workload's batch with a few batches of seeded random data, ready to step.</summary>
-    public WorkloadRun Start(ulong seed = 42) => new(this, _create(Batch, seed), seed);
+    public IWorkloadRun Start(ulong seed = 42) => _start(this, seed);
+}
+
+/// <summary>A workload's model and data, ready to time: steps allocate nothing.</summary>
+public interface IWorkloadRun
+{
+    Workload Workload { get; }
+
+    /// <summary>The model, for its memory plan and step count.</summary>
+    IGeneratedModel Model { get; }
+
+    /// <summary>Forward, loss, backward and an SGD update on the next batch; returns its loss.</summary>
+    float TrainStep();
+
+    /// <summary>Inference on a batch; returns one output value (so the call cannot be optimised away).</summary>
+    float Predict();
+}
+
+/// <summary>
+/// REFERENCE.md's skip-gram workload: <see cref="SkipGram"/> (10,000 × 100 tables) on <see cref="Pairs"/>
+/// (center, context) pairs with 5 noise words each, ids uniform over the vocabulary (seeded, redrawn on
+/// every cycle of <see cref="Batches"/> batches), plain SGD as word2vec (the embedding updates are sparse).
+/// </summary>
+public sealed class SkipGramRun : IWorkloadRun
+{
+    public const int Pairs = 1024, Batches = 8;
+    private const ulong Stream = 0x5C1B;
+    private readonly SkipGram _model;
+    private readonly int[] _centers = new int[Batches * Pairs];
+    private readonly int[] _contexts = new int[Batches * Pairs * (1 + SkipGram.Negatives)];
+    private readonly float[] _labels = new float[Pairs * (1 + SkipGram.Negatives)];
+    private readonly float[] _scores = new float[Pairs * (1 + SkipGram.Negatives)];
+    private readonly ulong _seed;
+    private Sgd _sgd = new(0.025f * Pairs * (1 + SkipGram.Negatives));
+    private int _next;
+    private long _cycle;
+
+    internal SkipGramRun(Workload workload, ulong seed)
+    {
+        Workload = workload;
+        _seed = seed;
+        _model = SkipGram.Create(Pairs, seed);
+        for (int i = 0; i < _labels.Length; i += 1 + SkipGram.Negatives) _labels[i] = 1f;
+        Draw();
+    }
+
+    public Workload Workload { get; }
+
+    public IGeneratedModel Model => _model;
+
+    public float TrainStep()
+    {
+        int i = _next, columns = 1 + SkipGram.Negatives;
+        _next = (i + 1) % Batches;
+        float loss = _model.TrainStep(_centers.AsSpan(i * Pairs, Pairs), _contexts.AsSpan(i * Pairs * columns, Pairs * columns), _labels, Pairs, ref _sgd);
+        if (_next == 0)
+        {
+            _cycle++;
+            Draw();
+        }
+        return loss;
+    }
+
+    public float Predict()
+    {
+        int columns = 1 + SkipGram.Negatives;
+        _model.Predict(_centers.AsSpan(0, Pairs), _contexts.AsSpan(0, Pairs * columns), _scores, Pairs);
+        return _scores[0];
+    }
+
+    private void Draw()
+    {
+        ulong first = (ulong)(_cycle * (_centers.Length + _contexts.Length));
+        for (int i = 0; i < _centers.Length; i++) _centers[i] = CounterRng.NextInt(_seed, Stream, first + (ulong)i, SkipGram.Vocabulary);
+        first += (ulong)_centers.Length;
+        for (int i = 0; i < _contexts.Length; i++) _contexts[i] = CounterRng.NextInt(_seed, Stream, first + (ulong)i, SkipGram.Vocabulary);
+    }
 }
 
 /// <summary>
@@ -86,7 +168,7 @@ public sealed class Workload
 /// near ln(classes) however long a benchmark runs (a memorised batch would drive it to zero and the
 /// gradients towards denormals). Steps allocate nothing.
 /// </summary>
-public sealed class WorkloadRun
+public sealed class WorkloadRun : IWorkloadRun
 {
     /// <summary>Distinct batches cycled through by <see cref="TrainStep"/>.</summary>
     public const int Batches = 8;
@@ -116,6 +198,8 @@ public sealed class WorkloadRun
     public Workload Workload { get; }
 
     public IClassifier Model { get; }
+
+    IGeneratedModel IWorkloadRun.Model => Model;
 
     /// <summary>Forward, cross-entropy, backward and an SGD update on the next batch; returns its loss.</summary>
     public float TrainStep()
