@@ -57,7 +57,9 @@ public class ConvTests
     }
 
     // Every forward path; a direct one the shape cannot take runs im2col.
-    private static readonly Conv2dPath[] Paths = { Conv2dPath.Auto, Conv2dPath.Im2Col, Conv2dPath.Direct256, Conv2dPath.Direct512 };
+    private static readonly Conv2dPath[] Paths = { Conv2dPath.Auto, Conv2dPath.Im2Col, Conv2dPath.Direct256, Conv2dPath.Direct512, Conv2dPath.Channels };
+
+    internal static readonly WeightsPath[] WeightPaths = { WeightsPath.Auto, WeightsPath.Im2Col, WeightsPath.Dot, WeightsPath.Channels };
 
     private static int BatchFor(in Conv2dShape s) => s.InSize > 1000 ? 2 : 3;
 
@@ -124,7 +126,9 @@ public class ConvTests
             Assert.Equal(Conv2dPath.Direct512, Conv2d.Resolve(Conv2dPath.Auto, lenet1));
         else if (System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
             Assert.Equal(Conv2dPath.Direct256, Conv2d.Resolve(Conv2dPath.Auto, lenet1));
-        if (System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+        if (System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            Assert.Equal(Conv2dPath.Channels, Conv2d.Resolve(Conv2dPath.Auto, lenet3));    // 10 columns, 16 channels: vectors over the channels
+        else if (System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
             Assert.Equal(Conv2dPath.Direct256, Conv2d.Resolve(Conv2dPath.Auto, lenet3));   // 10 columns: too narrow for 16-wide vectors
         Assert.Equal(Conv2dPath.Im2Col, Conv2d.Resolve(Conv2dPath.Auto, deep));
         Assert.Equal(Conv2dPath.Im2Col, Conv2d.Resolve(Conv2dPath.Auto, strided));
@@ -181,12 +185,12 @@ public class ConvTests
         Conv2d.BackwardData(dx, dy, w, batch, s, scratch);
         Close(lhs, Dot(dx, x), 1e-5 * scale, $"{s} data adjoint");
 
-        // Both weight-gradient paths (the direct one falls back to im2col where the shape or scratch does not allow it).
-        foreach (bool direct in new[] { false, true })
+        // Every weight-gradient path (one the shape or scratch does not allow falls back to im2col).
+        foreach (WeightsPath path in WeightPaths)
         {
             float[] dw = new float[w.Length];
-            Conv2d.BackwardWeights(dw, default, dy, x, batch, s, scratch, direct);
-            Close(lhs, Dot(dw, w), 1e-5 * scale, $"{s} weight adjoint (direct: {direct})");
+            Conv2d.BackwardWeights(dw, default, dy, x, batch, s, scratch, path);
+            Close(lhs, Dot(dw, w), 1e-5 * scale, $"{s} weight adjoint ({path})");
         }
     }
 
@@ -226,15 +230,25 @@ public class ConvTests
         for (int i = 0; i < x.Length; i++) Close(Numeric(x, i), dx[i], 1e-4, $"dx[{i}]");
 
         // Gradients accumulate onto what is there, or replace it with overwrite; both weight-gradient paths.
-        foreach (bool direct in new[] { false, true })
+        foreach (WeightsPath path in WeightPaths)
             foreach (bool overwrite in new[] { false, true })
             {
                 float[] dw = Uniform(rng, w.Length), db = Uniform(rng, cout);
                 float[] dw0 = overwrite ? new float[w.Length] : (float[])dw.Clone(), db0 = overwrite ? new float[cout] : (float[])db.Clone();
-                Conv2d.BackwardWeights(dw, db, dy, x, batch, s, scratch, direct, overwrite);
-                for (int i = 0; i < w.Length; i++) Close(dw0[i] + Numeric(w, i), dw[i], 1e-4, $"dw[{i}] (direct: {direct}, overwrite: {overwrite})");
-                for (int i = 0; i < cout; i++) Close(db0[i] + Numeric(bias, i), db[i], 1e-4, $"db[{i}] (direct: {direct}, overwrite: {overwrite})");
+                Conv2d.BackwardWeights(dw, db, dy, x, batch, s, scratch, path, overwrite);
+                for (int i = 0; i < w.Length; i++) Close(dw0[i] + Numeric(w, i), dw[i], 1e-4, $"dw[{i}] ({path}, overwrite: {overwrite})");
+                for (int i = 0; i < cout; i++) Close(db0[i] + Numeric(bias, i), db[i], 1e-4, $"db[{i}] ({path}, overwrite: {overwrite})");
             }
+    }
+
+    [Fact]
+    public void LeNetsSecondLayerTakesTheChannelVectorPaths()
+    {
+        var c3 = new Conv2dShape(6, 14, 14, 16, 5, 5, 1, 1, 0, 0);
+        bool wide = System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated;
+        Assert.Equal(wide ? Conv2dPath.Channels : Conv2dPath.Direct256, Conv2d.Resolve(Conv2dPath.Auto, c3));
+        Assert.Equal(wide, Conv2d.FitsChannels(c3));
+        Assert.False(Conv2d.FitsChannels(new Conv2dShape(6, 14, 14, 17, 5, 5, 1, 1, 0, 0)));   // 17 output channels: more than one vector
     }
 
     [Fact]

@@ -235,7 +235,7 @@ public class ParallelKernelTests
         {
             float[] x = Uniform(rng, batch * s.InSize), w = Uniform(rng, s.WeightSize), bias = Uniform(rng, s.OutChannels);
             float[] dy = Uniform(rng, batch * s.OutSize), dw0 = Uniform(rng, s.WeightSize), db0 = Uniform(rng, s.OutChannels);
-            foreach (Conv2dPath path in new[] { Conv2dPath.Auto, Conv2dPath.Im2Col, Conv2dPath.Direct256, Conv2dPath.Direct512 })
+            foreach (Conv2dPath path in new[] { Conv2dPath.Auto, Conv2dPath.Im2Col, Conv2dPath.Direct256, Conv2dPath.Direct512, Conv2dPath.Channels })
             {
                 float[] y1 = Run(1, () => { var y = new float[batch * s.OutSize]; Conv2d.Forward(y, x, w, bias, batch, s, Activation.Relu, new float[s.ScratchSize], path); return y; });
                 float[] yN = Run(threads, () => { var y = new float[batch * s.OutSize]; Conv2d.Forward(y, x, w, bias, batch, s, Activation.Relu, new float[s.ScratchSize], path); return y; });
@@ -245,11 +245,11 @@ public class ParallelKernelTests
             float[] dxN = Run(threads, () => { var dx = Filled(batch * s.InSize, float.NaN); Conv2d.BackwardData(dx, dy, w, batch, s, new float[s.ScratchSize]); return dx; });
             Assert.True(dx1.AsSpan().SequenceEqual(dxN), $"backward data {s}");
 
-            foreach (bool direct in new[] { false, true })
+            foreach (WeightsPath path in ConvTests.WeightPaths)
             {
-                float[] grads1 = Run(1, () => Weights(s, dy, x, dw0, db0, direct));
-                float[] gradsN = Run(threads, () => Weights(s, dy, x, dw0, db0, direct));
-                Assert.True(grads1.AsSpan().SequenceEqual(gradsN), $"backward weights {s} direct={direct}");
+                float[] grads1 = Run(1, () => Weights(s, dy, x, dw0, db0, path));
+                float[] gradsN = Run(threads, () => Weights(s, dy, x, dw0, db0, path));
+                Assert.True(grads1.AsSpan().SequenceEqual(gradsN), $"backward weights {s} {path}");
             }
         }
     }
@@ -320,10 +320,10 @@ public class ParallelKernelTests
         }
     }
 
-    private static float[] Weights(Conv2dShape s, float[] dy, float[] x, float[] dw0, float[] db0, bool direct)
+    private static float[] Weights(Conv2dShape s, float[] dy, float[] x, float[] dw0, float[] db0, WeightsPath path)
     {
         float[] dw = (float[])dw0.Clone(), db = (float[])db0.Clone();
-        Conv2d.BackwardWeights(dw, db, dy, x, dy.Length / s.OutSize, s, new float[s.ScratchSize], direct);
+        Conv2d.BackwardWeights(dw, db, dy, x, dy.Length / s.OutSize, s, new float[s.ScratchSize], path);
         return [.. dw, .. db];
     }
 

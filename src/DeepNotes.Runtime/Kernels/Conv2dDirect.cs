@@ -14,6 +14,21 @@ internal enum Conv2dPath
     Direct256 = 2,
     /// <summary>The direct path with 16-float vectors.</summary>
     Direct512 = 3,
+    /// <summary>Vectors over (at most 16) output channels: small images with few output channels (Conv2dChannels.cs).</summary>
+    Channels = 4,
+}
+
+/// <summary>Which weight-gradient path <see cref="Conv2d"/> runs (internal, so tests can pin each one).</summary>
+internal enum WeightsPath
+{
+    /// <summary>The fastest the shape and hardware allow: Dot, then Channels, then Im2Col.</summary>
+    Auto = 0,
+    /// <summary>im2col into scratch, then GEMMs by columns of dW.</summary>
+    Im2Col = 1,
+    /// <summary>One dot product per weight over the output positions (Conv2dDirectWeights.cs).</summary>
+    Dot = 2,
+    /// <summary>Vectors over the output channels (Conv2dChannels.cs).</summary>
+    Channels = 3,
 }
 
 // The direct forward path for stride-1 convolutions with a shallow GEMM (an image layer such as
@@ -39,6 +54,8 @@ public static partial class Conv2d
         return requested switch
         {
             Conv2dPath.Auto when s.ColumnRows <= DirectMaxDepth512 && fits512 && Vector512.IsHardwareAccelerated => Conv2dPath.Direct512,
+            Conv2dPath.Auto when FitsChannels(s) => Conv2dPath.Channels,
+            Conv2dPath.Channels when FitsChannels(s) => Conv2dPath.Channels,
             Conv2dPath.Auto when s.ColumnRows <= DirectMaxDepth256 && fits256 && Vector256.IsHardwareAccelerated => Conv2dPath.Direct256,
             Conv2dPath.Direct512 when fits512 => Conv2dPath.Direct512,
             Conv2dPath.Direct256 when fits256 => Conv2dPath.Direct256,

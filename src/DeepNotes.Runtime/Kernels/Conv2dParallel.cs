@@ -106,7 +106,9 @@ public static partial class Conv2d
             switch (_mode)
             {
                 case ConvMode.Forward:
-                    if (_path == Conv2dPath.Im2Col)
+                    if (_path == Conv2dPath.Channels)
+                        ForwardChannels(output, in0, in1, new ReadOnlySpan<float>(_vec, _vecLength), scratch, _batch, _s, _activation, part, parts);
+                    else if (_path == Conv2dPath.Im2Col)
                         ForwardColumns(output, in0, _in1, new ReadOnlySpan<float>(_vec, _vecLength), _scratch, scratch, _batch, _s, _activation, part, parts);
                     else
                         ForwardExamples(output, in0, in1, new ReadOnlySpan<float>(_vec, _vecLength), scratch, _batch, _s, _activation,
@@ -116,6 +118,11 @@ public static partial class Conv2d
                     BackwardDataChannels(output, _out, _in0, _in1, _scratch, scratch, _batch, _s, part, parts);
                     break;
                 default:
+                    if (_path == Conv2dPath.Channels)
+                    {
+                        BackwardWeightsChannels(_out, new Span<float>(_vec, _vecLength), in0, in1, scratch, _batch, _s, _overwrite, part, parts);
+                        break;
+                    }
                     if (_path == Conv2dPath.Direct512)
                     {
                         BackwardWeightsDirect(_out, new Span<float>(_vec, _vecLength), in0, in1, scratch, _batch, _s, _overwrite, part, parts);
