@@ -22,6 +22,7 @@ public static partial class Conv2d
     private enum ConvMode { Forward, BackwardData, BackwardWeights }
 
     [ThreadStatic] private static ConvWork? t_work;
+    [ThreadStatic] private static float[]? t_packedWeight;
 
     /// <summary>Parts worth a thread each: at most one per thread, per unit of the split dimension and per
     /// <see cref="Gemm.MinWorkPerPart"/> multiply-adds.</summary>
@@ -141,6 +142,9 @@ public static partial class Conv2d
         int m = s.OutChannels, n = s.OutSpatial, k = s.ColumnRows;
         (int n0, int n1) = Gemm.PartRange(n, ColumnTile, part, parts);
         if (n0 >= n1) return;
+        // The weight is op(A) of every example's GEMM: packed once here, not once per example.
+        float* packed = Gemm.ThreadBuffer(ref t_packedWeight, Gemm.PackedASize(m, k));
+        Gemm.PackWhole(packed, w, k, transA: false, m, k);
         fixed (float* py = y)
         fixed (float* px = x)
         {
@@ -157,7 +161,7 @@ public static partial class Conv2d
                     cols = scratch;
                 }
                 float* yb = py + (nint)b * s.OutSize;
-                Gemm.Serial(yb + n0, n, w, k, cols + n0, n, m, n1 - n0, k, transA: false, transB: false, beta: 0f);
+                Gemm.SerialPackedA(yb + n0, n, packed, cols + n0, n, m, n1 - n0, k, transB: false, beta: 0f);
                 // The epilogue runs on this part's columns while they are still in cache.
                 for (int o = 0; o < m; o++)
                 {
@@ -201,18 +205,20 @@ public static partial class Conv2d
         (int c0, int c1) = Gemm.PartRange(s.InChannels, 1, part, parts);
         if (c0 >= c1) return;
         int r0 = c0 * taps, r1 = c1 * taps, planeSize = s.InHeight * s.InWidth;
+        // op(A) = rows [r0, r1) of Wᵀ, the same for every example: packed once.
+        float* packed = Gemm.ThreadBuffer(ref t_packedWeight, Gemm.PackedASize(r1 - r0, m));
+        Gemm.PackWhole(packed, w + r0, k, transA: true, r1 - r0, m);
         for (int b = 0; b < batch; b++)
         {
             float* dyb = dy + (nint)b * s.OutSize;
             if (s.IsPointwise)
             {
                 // dx[c0..c1] = W[:, c0..c1]ᵀ·dy: rows r of op(A) = Wᵀ start at column r of the stored W.
-                Gemm.Serial(pdx + (nint)b * s.InSize + (nint)c0 * n, n, w + r0, k, dyb, n, r1 - r0, n, m,
-                    transA: true, transB: false, beta: 0f);
+                Gemm.SerialPackedA(pdx + (nint)b * s.InSize + (nint)c0 * n, n, packed, dyb, n, r1 - r0, n, m, transB: false, beta: 0f);
             }
             else
             {
-                Gemm.Serial(scratch + (nint)r0 * n, n, w + r0, k, dyb, n, r1 - r0, n, m, transA: true, transB: false, beta: 0f);
+                Gemm.SerialPackedA(scratch + (nint)r0 * n, n, packed, dyb, n, r1 - r0, n, m, transB: false, beta: 0f);
                 Span<float> dxb = dx.Slice(b * s.InSize, s.InSize);
                 dxb.Slice(c0 * planeSize, (c1 - c0) * planeSize).Clear();
                 Col2ImAdd(dxb, columns, s, c0, c1);

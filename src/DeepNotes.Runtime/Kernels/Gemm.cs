@@ -107,6 +107,40 @@ public static unsafe partial class Gemm
             Blocked(c, ldc, a, lda, b, ldb, m, n, k, transA, transB, beta, MR256, NR256, &Kernel256_6x16);
     }
 
+    /// <summary>Floats of op(A) (m×k) packed whole by <see cref="PackWhole"/> for <see cref="SerialPackedA"/>.</summary>
+    internal static int PackedASize(int m, int k) => RoundUp(m, Resolve(GemmKernel.Auto) == GemmKernel.Vector512 ? MR512 : MR256) * k;
+
+    /// <summary>
+    /// Packs all of op(A) (m×k, row stride lda as stored) the way <see cref="Blocked"/> packs one block at a
+    /// time: depth block by depth block, each holding every row panel. A convolution multiplies one weight
+    /// by every example's columns, so it packs the weight once per call instead of once per example.
+    /// </summary>
+    internal static void PackWhole(float* dst, float* a, int lda, bool transA, int m, int k)
+    {
+        int mr = Resolve(GemmKernel.Auto) == GemmKernel.Vector512 ? MR512 : MR256;
+        int mPad = RoundUp(m, mr);
+        for (int pc = 0; pc < k; pc += KC)
+            PackA(dst + (nint)pc * mPad, a, lda, transA, 0, pc, m, Math.Min(KC, k - pc), mr);
+    }
+
+    /// <summary><see cref="Serial"/> with op(A) already packed by <see cref="PackWhole"/> (the automatic kernel).</summary>
+    internal static void SerialPackedA(float* c, nint ldc, float* packedA, float* b, int ldb, int m, int n, int k, bool transB, float beta)
+    {
+        if (m <= 0 || n <= 0) return;
+        if (k == 0)
+        {
+            for (int i = 0; i < m; i++) ScaleC(new Span<float>(c + i * ldc, n), beta);
+            return;
+        }
+        if (Resolve(GemmKernel.Auto) == GemmKernel.Vector512)
+            Blocked(c, ldc, null, 0, b, ldb, m, n, k, false, transB, beta, MR512, NR512, &Kernel512_8x32, packedA);
+        else
+            Blocked(c, ldc, null, 0, b, ldb, m, n, k, false, transB, beta, MR256, NR256, &Kernel256_6x16, packedA);
+    }
+
+    /// <summary>A 64-byte aligned, pinned, thread-static buffer of at least <paramref name="floats"/> floats (grown, never shrunk).</summary>
+    internal static float* ThreadBuffer(ref float[]? buffer, int floats) => Scratch(ref buffer, floats);
+
     private static GemmKernel Resolve(GemmKernel kernel) => kernel != GemmKernel.Auto ? kernel
         : Vector512.IsHardwareAccelerated ? GemmKernel.Vector512 : GemmKernel.Vector256;
 
@@ -262,8 +296,9 @@ public static unsafe partial class Gemm
     [SkipLocalsInit]
     private static void Blocked(float* c, nint ldc, float* a, int lda, float* b, int ldb, int m, int n, int k,
         bool transA, bool transB, float beta,
-        int mrMax, int nrMax, delegate*<int, float*, float*, float*, nint, int, float, bool, void> kernel)
+        int mrMax, int nrMax, delegate*<int, float*, float*, float*, nint, int, float, bool, void> kernel, float* prepackedA = null)
     {
+        int mPad = RoundUp(m, mrMax);
         int mcMax = MCTarget / mrMax * mrMax;
         int ncMax = NC / nrMax * nrMax;
         int kcMax = Math.Min(KC, k);
@@ -287,7 +322,9 @@ public static unsafe partial class Gemm
                 for (int ic = 0; ic < m; ic += mcMax)
                 {
                     int mc = Math.Min(mcMax, m - ic);
-                    PackA(packA, a, lda, transA, ic, pc, mc, kc, mrMax);
+                    float* blockA = packA;
+                    if (prepackedA != null) blockA = prepackedA + (nint)pc * mPad + (nint)ic * kc;
+                    else PackA(packA, a, lda, transA, ic, pc, mc, kc, mrMax);
 
                     for (int jr = 0; jr < nc; jr += nrMax)
                     {
@@ -296,7 +333,7 @@ public static unsafe partial class Gemm
                         for (int ir = 0; ir < mc; ir += mrMax)
                         {
                             int mr = Math.Min(mrMax, mc - ir);
-                            float* ap = packA + (nint)ir * kc;
+                            float* ap = blockA + (nint)ir * kc;
                             float* cp = c + (ic + ir) * ldc + jc + jr;
                             if (nr == nrMax)
                             {
