@@ -228,6 +228,7 @@ public class ParallelKernelTests
             new(5, 12, 40, 8, 5, 5, 1, 1, 2, 0),
             new(1, 35, 35, 8, 11, 11, 4, 4, 1, 1),
             new(5, 3, 2, 3, 2, 2, 1, 1, 1, 1),      // fewer output positions than threads·tiles
+            new(20, 7, 7, 24, 3, 3, 1, 1, 1, 1),    // enough input channels to split the data gradient; 24 outputs: no channel vectors
         };
         var rng = new Random(10 + threads);
         const int batch = 5;

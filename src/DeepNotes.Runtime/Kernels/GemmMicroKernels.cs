@@ -1,8 +1,8 @@
 // Register-tiled micro-kernels for Gemm. Each body is fully unrolled: one accumulator per
 // (row, vector) of the tile, one broadcast of packed A per row and one FMA per accumulator per
 // k step; rows at or past mr are computed but not stored (the packed A rows there are zero).
-// The C tile is prefetched before the k loop so its (beta != 0) loads and stores hit L1;
-// prefetches never fault, so rows past the end of C are harmless.
+// The C tile's rows that will be stored are prefetched before the k loop so its (beta != 0) loads and
+// stores hit L1; rows past mr are not, as they may belong to another thread's block of a split product.
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -23,12 +23,9 @@ public static unsafe partial class Gemm
         Vector256<float> c50 = default; Vector256<float> c51 = default;
         if (Sse.IsSupported)
         {
-            Sse.Prefetch0(c);
-            Sse.Prefetch0(c + 1 * ldc);
-            Sse.Prefetch0(c + 2 * ldc);
-            Sse.Prefetch0(c + 3 * ldc);
-            Sse.Prefetch0(c + 4 * ldc);
-            Sse.Prefetch0(c + 5 * ldc);
+            // Only the rows this call stores: a row past mr belongs to someone else (another thread's block of
+            // a split product), and pulling its line in here would make the two cores fight over it.
+            for (int i = 0; i < mr; i++) Sse.Prefetch0(c + i * ldc);
         }
         for (int p = 0; p < kc; p++)
         {
@@ -82,22 +79,12 @@ public static unsafe partial class Gemm
         Vector512<float> c70 = default; Vector512<float> c71 = default;
         if (Sse.IsSupported)
         {
-            Sse.Prefetch0(c);
-            Sse.Prefetch0(c + 16);
-            Sse.Prefetch0(c + 1 * ldc);
-            Sse.Prefetch0(c + 1 * ldc + 16);
-            Sse.Prefetch0(c + 2 * ldc);
-            Sse.Prefetch0(c + 2 * ldc + 16);
-            Sse.Prefetch0(c + 3 * ldc);
-            Sse.Prefetch0(c + 3 * ldc + 16);
-            Sse.Prefetch0(c + 4 * ldc);
-            Sse.Prefetch0(c + 4 * ldc + 16);
-            Sse.Prefetch0(c + 5 * ldc);
-            Sse.Prefetch0(c + 5 * ldc + 16);
-            Sse.Prefetch0(c + 6 * ldc);
-            Sse.Prefetch0(c + 6 * ldc + 16);
-            Sse.Prefetch0(c + 7 * ldc);
-            Sse.Prefetch0(c + 7 * ldc + 16);
+            // Only the rows this call stores (see the 6×16 kernel).
+            for (int i = 0; i < mr; i++)
+            {
+                Sse.Prefetch0(c + i * ldc);
+                Sse.Prefetch0(c + i * ldc + 16);
+            }
         }
         for (int p = 0; p < kc; p++)
         {
