@@ -18,9 +18,12 @@ internal abstract class ParallelWork
 
 /// <summary>
 /// A fixed set of worker threads that run the parts of one <see cref="ParallelWork"/> beside the
-/// calling thread (which always takes part 0). No <c>Task</c>, no delegates, no queue: the caller
-/// publishes the work and bumps a generation counter; workers spin on the counter for a short
-/// while and then sleep on a monitor until the next generation. A run allocates nothing.
+/// calling thread. No <c>Task</c>, no delegates, no queue: the caller publishes the work and a new
+/// generation; every participant, the caller included, claims parts one at a time from a counter
+/// tagged with the generation, until none is left; the caller then waits for the parts others
+/// claimed. A worker that the operating system has not scheduled yet (the machine is busy) simply
+/// claims nothing: the caller runs its parts, and never waits for a thread that has no work.
+/// Idle workers spin for a short while, then sleep on a monitor. A run allocates nothing.
 /// </summary>
 /// <remarks>
 /// One run at a time: a second caller (another thread, or a kernel called from inside a part)
@@ -37,14 +40,14 @@ internal sealed class WorkerPool
     private readonly List<Thread> _threads = new();
     private ParallelWork? _work;
     private int _parts;
-    private long _generation;
-    private int _pending;
+    // (generation << 32) | next unclaimed part: a claim is a compare-exchange on both, so a part can
+    // only be claimed while its generation is the current one.
+    private long _state;
+    private int _remaining;
     private int _sleepers;
     private int _busy;
     private Exception? _error;
     private int _workersStarted;
-    private int _ready;
-    private long _startGeneration;
 
     internal static WorkerPool Shared { get; } = new();
 
@@ -59,9 +62,9 @@ internal sealed class WorkerPool
     internal bool IsBusy => Volatile.Read(ref _busy) != 0;
 
     /// <summary>
-    /// Runs parts 0..<paramref name="parts"/>−1 of <paramref name="work"/>: part 0 on the calling
-    /// thread, the others on workers, and returns when all are done. An exception in any part is
-    /// rethrown here (the first one, with its stack trace).
+    /// Runs parts 0..<paramref name="parts"/>−1 of <paramref name="work"/> on the calling thread and the
+    /// workers, and returns when all are done. An exception in any part is rethrown here (the first
+    /// one, with its stack trace); the other parts still run to the end.
     /// </summary>
     internal void Run(ParallelWork work, int parts)
     {
@@ -81,35 +84,46 @@ internal sealed class WorkerPool
             _work = work;
             _parts = parts;
             _error = null;
-            // Every worker acknowledges every generation (those past the last part do nothing), so
-            // none can lag behind into the next run.
-            Volatile.Write(ref _pending, _workersStarted);
-            Interlocked.Increment(ref _generation);   // full fence: the fields above are visible first
+            Volatile.Write(ref _remaining, parts);
+            long generation = (Volatile.Read(ref _state) >> 32) + 1;
+            Interlocked.Exchange(ref _state, generation << 32);   // full fence: the fields above are visible first
             if (Volatile.Read(ref _sleepers) > 0)
             {
                 lock (_gate) Monitor.PulseAll(_gate);
             }
 
-            Exception? mine = null;
-            try
-            {
-                work.Execute(0, parts);
-            }
-            catch (Exception e)
-            {
-                mine = e;
-            }
-
+            RunParts(generation, work, parts);
             var spinner = new SpinWait();
-            while (Volatile.Read(ref _pending) != 0) spinner.SpinOnce(sleep1Threshold: -1);
-            _work = null;
+            while (Volatile.Read(ref _remaining) != 0) spinner.SpinOnce(sleep1Threshold: -1);
 
-            Exception? error = mine ?? _error;
+            Exception? error = _error;
+            _work = null;
             if (error is not null) ExceptionDispatchInfo.Capture(error).Throw();
         }
         finally
         {
             Volatile.Write(ref _busy, 0);
+        }
+    }
+
+    /// <summary>Claims and runs parts of <paramref name="generation"/> until none is left.</summary>
+    private void RunParts(long generation, ParallelWork work, int parts)
+    {
+        while (true)
+        {
+            long state = Volatile.Read(ref _state);
+            int next = (int)(state & 0xFFFF_FFFF);
+            if (state >> 32 != generation || next >= parts) return;
+            if (Interlocked.CompareExchange(ref _state, state + 1, state) != state) continue;
+            try
+            {
+                work.Execute(next, parts);
+            }
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref _error, e, null);
+            }
+            Interlocked.Decrement(ref _remaining);
         }
     }
 
@@ -120,45 +134,30 @@ internal sealed class WorkerPool
         {
             while (_threads.Count < count)
             {
-                int index = _threads.Count + 1;
-                var thread = new Thread(() => WorkerLoop(index))
+                var thread = new Thread(WorkerLoop)
                 {
                     IsBackground = true,
-                    Name = $"DeepNotes worker {index}",
+                    Name = $"DeepNotes worker {_threads.Count + 1}",
                 };
-                // Start at the current generation so the new worker does not run an old one.
                 _threads.Add(thread);
-                _startGeneration = Volatile.Read(ref _generation);
                 thread.Start();
-                // Wait until it has read its start generation before publishing new work.
-                while (Volatile.Read(ref _ready) < _threads.Count) Thread.Yield();
             }
             Volatile.Write(ref _workersStarted, _threads.Count);
         }
     }
 
-    private void WorkerLoop(int index)
+    private void WorkerLoop()
     {
-        long seen = _startGeneration;
-        Interlocked.Increment(ref _ready);
+        long seen = Volatile.Read(ref _state) >> 32;
         while (true)
         {
             long generation = WaitForGeneration(seen);
             seen = generation;
+            // The work and part count of this generation stay put while any of its parts is unclaimed:
+            // the caller publishes the next generation only after all of them have finished.
             ParallelWork? work = _work;
             int parts = _parts;
-            if (work is not null && index < parts)
-            {
-                try
-                {
-                    work.Execute(index, parts);
-                }
-                catch (Exception e)
-                {
-                    Interlocked.CompareExchange(ref _error, e, null);
-                }
-            }
-            Interlocked.Decrement(ref _pending);
+            if (work is not null) RunParts(generation, work, parts);
         }
     }
 
@@ -166,7 +165,7 @@ internal sealed class WorkerPool
     {
         long generation;
         long start = Stopwatch.GetTimestamp();
-        while ((generation = Volatile.Read(ref _generation)) == seen)
+        while ((generation = Volatile.Read(ref _state) >> 32) == seen)
         {
             if (Stopwatch.GetTimestamp() - start < s_spinTicks)
             {
@@ -176,7 +175,7 @@ internal sealed class WorkerPool
             lock (_gate)
             {
                 Interlocked.Increment(ref _sleepers);   // full fence before the re-check below
-                while ((generation = Volatile.Read(ref _generation)) == seen) Monitor.Wait(_gate);
+                while ((generation = Volatile.Read(ref _state) >> 32) == seen) Monitor.Wait(_gate);
                 Interlocked.Decrement(ref _sleepers);
             }
             return generation;
