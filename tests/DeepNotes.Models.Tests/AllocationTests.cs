@@ -76,6 +76,18 @@ public class AllocationTests
         AssertNoAllocation(() => model.TrainStep(x, t, 16, ref sgd));
     }
 
+    [Fact]
+    public void SelfAttentionModel()
+    {
+        var model = DeepNotes.Models.SelfAttention.Create(4, 1);
+        float[] x = TestData.Random(4 * DeepNotes.Models.SelfAttention.InputSize, 2);
+        float[] t = TestData.Random(4 * DeepNotes.Models.SelfAttention.TargetSize, 3);
+        float[] y = new float[4 * DeepNotes.Models.SelfAttention.OutputSize];
+        var sgd = new Sgd(0.01f);
+        AssertNoAllocation(() => model.TrainStep(x, t, 4, ref sgd));
+        AssertNoAllocation(() => model.Predict(x, y, 4));
+    }
+
     [Theory]
     [InlineData("mlp")]
     [InlineData("dropout-mlp")]

@@ -9,6 +9,9 @@ public class GradientTests
     [Fact] public void LogSoftmaxAndNll() => GradientCheck.Classifier<LogSoftmaxNet>(batch: 4);
     [Fact] public void NllOfLogSoftmaxFused() => GradientCheck.Classifier<FusedNllNet>(batch: 4);
     [Fact] public void BatchedMatMul() => GradientCheck.Classifier<MatMulNet>(batch: 3);
+    [Fact] public void AttentionOps() => GradientCheck.Regressor<AttentionNet>(batch: 3);
+    [Fact] public void CausalSoftmaxAndTranspose() => GradientCheck.Regressor<CausalTransposeNet>(batch: 3);
+    [Fact] public void SelfAttentionModel() => GradientCheck.Regressor<SelfAttention>(batch: 2);
     [Fact] public void BinaryCrossEntropy()
     {
         var model = BceNet.Create(4, 5);

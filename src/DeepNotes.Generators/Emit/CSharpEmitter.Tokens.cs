@@ -30,8 +30,8 @@ internal sealed partial class CSharpEmitter
     private static string MatMulSizes(Node matMul)
     {
         Shape a = matMul.Inputs[0].Shape, b = matMul.Inputs[1].Shape;
-        int n = a.Rank == 2 ? a.Dims[0] : 1, k = a.Dims[a.Rank - 1], m = b.Rank == 2 ? b.Dims[1] : 1;
-        return $"{I(n)}, {I(k)}, {I(m)}";
+        int n = a.Rank == 2 ? a.Dims[0] : 1, k = a.Dims[a.Rank - 1], m = matMul.TransposeB ? b.Dims[0] : b.Rank == 2 ? b.Dims[1] : 1;
+        return $"{I(n)}, {I(k)}, {I(m)}" + (matMul.TransposeB ? ", transposeB: true" : "");
     }
 
     private void WriteInputSizes()

@@ -415,7 +415,17 @@ internal sealed partial class CSharpEmitter
                 Shape s = n.Inputs[0].Shape;
                 int cols = s.Dims[s.Rank - 1];
                 Comment(n, y);
-                _w.Line($"Kernels.Softmax.{(n.Kind == NodeKind.Softmax ? "Forward" : "LogForward")}({Span(y!)}, {Span(n.Inputs[0])}, {Rows(s, cols)}, {I(cols)});");
+                if (n.Causal)
+                    _w.Line($"Kernels.Softmax.CausalForward({Span(y!)}, {Span(n.Inputs[0])}, {Rows(s, cols)}, {I(cols)}, {I(s.Dims[s.Rank - 2])});");
+                else
+                    _w.Line($"Kernels.Softmax.{(n.Kind == NodeKind.Softmax ? "Forward" : "LogForward")}({Span(y!)}, {Span(n.Inputs[0])}, {Rows(s, cols)}, {I(cols)});");
+                break;
+            }
+            case NodeKind.Transpose:
+            {
+                Shape s = n.Inputs[0].Shape;
+                Comment(n, y);
+                _w.Line($"Kernels.BatchedMatMul.Transpose({Span(y!)}, {Span(n.Inputs[0])}, batch, {I(s.Dims[0])}, {I(s.Dims[1])});");
                 break;
             }
             case NodeKind.MatMul:
@@ -575,6 +585,13 @@ internal sealed partial class CSharpEmitter
                 BackComment(n);
                 string which = n.Kind == NodeKind.MatMulBackwardA ? "BackwardA" : "BackwardB";
                 _w.Line($"Kernels.BatchedMatMul.{which}({Span(y!)}, {Span(n.Inputs[0])}, {Span(n.Inputs[1])}, batch, {MatMulSizes(f!)});");
+                break;
+            }
+            case NodeKind.TransposeBackward:
+            {
+                Shape s = f!.Inputs[0].Shape;
+                BackComment(n);
+                _w.Line($"Kernels.BatchedMatMul.Transpose({Span(y!)}, {Span(n.Inputs[0])}, batch, {I(s.Dims[1])}, {I(s.Dims[0])});");
                 break;
             }
             case NodeKind.ReduceBackward:

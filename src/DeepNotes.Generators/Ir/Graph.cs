@@ -61,7 +61,7 @@ internal sealed class Value
 internal enum NodeKind
 {
     // Forward.
-    Dense, Chain, Binary, Softmax, LogSoftmax, MatMul, Flatten, Sum, Mean, Dropout,
+    Dense, Chain, Binary, Softmax, LogSoftmax, MatMul, Transpose, Flatten, Sum, Mean, Dropout,
     CrossEntropy, Nll, Mse, BinaryCrossEntropy,
     Conv2d, MaxPool, AvgPool, GlobalAvgPool, BatchNorm,
     Embedding, OneHot, MaskedMean, EmbeddingBag,
@@ -70,7 +70,7 @@ internal enum NodeKind
     SoftmaxBackward, LogSoftmaxBackward, MatMulBackwardA, MatMulBackwardB, ReduceBackward, DropoutBackward,
     CrossEntropyBackward, NllBackward, MseBackward, BinaryCrossEntropyBackward, Accumulate,
     Conv2dBackwardWeights, Conv2dBackwardData, MaxPoolBackward, AvgPoolBackward, GlobalAvgPoolBackward, BatchNormBackward,
-    EmbeddingBackward, MaskedMeanBackward, EmbeddingBagBackward,
+    EmbeddingBackward, MaskedMeanBackward, EmbeddingBagBackward, TransposeBackward,
 }
 
 internal enum Phase { Forward, Loss, Backward }
@@ -120,6 +120,10 @@ internal sealed class Node
     public Act Act { get; set; }
     public List<ChainStep> Steps { get; set; } = new();
     public BinOp Op { get; set; }
+    /// <summary>MatMul: the second operand is stored [m, k] and read transposed (MatMul(a, Transpose(b))).</summary>
+    public bool TransposeB { get; set; }
+    /// <summary>Softmax: with a causal mask (CausalSoftmax).</summary>
+    public bool Causal { get; set; }
     public int Operand { get; set; }
     public float P { get; set; }
     /// <summary>For backward nodes, the forward node they differentiate.</summary>

@@ -269,7 +269,10 @@ internal sealed partial class Lowering
 
     private Term LowerOp(ExprSpec e)
     {
-        var args = e.Args.Select(LowerExpr).ToList();
+        // MatMul(a, Transpose(b)) reads b transposed in place: no copy of b.
+        bool transposeB = e.Name == "MatMul" && e.Args.Count == 2
+                          && e.Args[1] is { Kind: ExprKind.Op, Name: "Transpose", IsError: false } tr && tr.Args.Count == 1;
+        var args = (transposeB ? new[] { e.Args[0], e.Args[1].Args[0] } : e.Args.ToArray()).Select(LowerExpr).ToList();
         if (args.Any(a => a.IsError)) return Term.Error;
         if (e.Name is "OneHot" or "MaskedMean") return LowerTokenOp(args, e);
         if (args.Any(a => a.IsTokens)) return TokensAsFloats(e, e.Name);
@@ -282,12 +285,26 @@ internal sealed partial class Lowering
             case "Log": return Unary(args, e, StepKind.Log);
             case "Softmax":
             case "LogSoftmax":
+            case "CausalSoftmax":
             {
                 Value? x = OneTensor(args, e);
                 if (x is null) return Term.Error;
                 if (x.Shape.Rank == 0) return BadOperand(e, $"{e.Name} needs at least one axis, but its input has shape {x.Shape}");
+                if (e.Name == "CausalSoftmax" && (x.Shape.Rank < 2 || !x.Shape.Batched))
+                    return BadOperand(e, $"CausalSoftmax masks per-example matrices [..., n, m] (row i sees columns 0..i), but its input has shape {x.Shape}");
                 Value y = _graph.NewValue(x.Shape, Temp());
-                _graph.Add(e.Name == "Softmax" ? NodeKind.Softmax : NodeKind.LogSoftmax, new[] { x }, y, e.Text);
+                Node node = _graph.Add(e.Name == "LogSoftmax" ? NodeKind.LogSoftmax : NodeKind.Softmax, new[] { x }, y, e.Text);
+                node.Causal = e.Name == "CausalSoftmax";
+                return Term.Of(y);
+            }
+            case "Transpose":
+            {
+                Value? x = OneTensor(args, e);
+                if (x is null) return Term.Error;
+                if (!x.Shape.Batched || x.Shape.Rank != 2)
+                    return BadOperand(e, $"Transpose swaps the two axes of per-example matrices [n, m], but its input has shape {x.Shape}");
+                Value y = _graph.NewValue(new Shape(true, x.Shape.Dims[1], x.Shape.Dims[0]), Temp());
+                _graph.Add(NodeKind.Transpose, new[] { x }, y, e.Text);
                 return Term.Of(y);
             }
             case "Flatten":
@@ -315,17 +332,22 @@ internal sealed partial class Lowering
                 Value a = args[0].Value!, b = args[1].Value!;
                 if (!a.Shape.Batched || !b.Shape.Batched || a.Shape.Rank is not (1 or 2) || b.Shape.Rank is not (1 or 2))
                     return BadOperand(e, $"MatMul needs per-example matrices [n, k] and [k, m] (or vectors [k]), got {a.Shape} and {b.Shape}");
-                if (a.Shape.Dims[a.Shape.Rank - 1] != b.Shape.Dims[0])
+                if (transposeB && b.Shape.Rank != 2)
+                    return BadOperand(e, $"Transpose swaps the two axes of per-example matrices [n, m], but its input has shape {b.Shape}");
+                // With Transpose(b), b is stored [m, k]; the message shows the operand as MatMul sees it.
+                int bRows = transposeB ? b.Shape.Dims[1] : b.Shape.Dims[0];
+                if (a.Shape.Dims[a.Shape.Rank - 1] != bRows)
                 {
-                    Report(DiagnosticDescriptors.MatMulMismatch, e.Location, e.Text, Dims(a.Shape), Dims(b.Shape));
+                    string bDims = transposeB ? $"[{b.Shape.Dims[1]}, {b.Shape.Dims[0]}]" : Dims(b.Shape);
+                    Report(DiagnosticDescriptors.MatMulMismatch, e.Location, e.Text, Dims(a.Shape), bDims);
                     return Term.Error;
                 }
                 // NumPy's matmul: a vector operand drops its axis from the result.
                 var dims = new List<int>();
                 if (a.Shape.Rank == 2) dims.Add(a.Shape.Dims[0]);
-                if (b.Shape.Rank == 2) dims.Add(b.Shape.Dims[1]);
+                if (b.Shape.Rank == 2) dims.Add(transposeB ? b.Shape.Dims[0] : b.Shape.Dims[1]);
                 Value y = _graph.NewValue(new Shape(true, dims.ToArray()), Temp());
-                _graph.Add(NodeKind.MatMul, new[] { a, b }, y, e.Text);
+                _graph.Add(NodeKind.MatMul, new[] { a, b }, y, e.Text).TransposeB = transposeB;
                 return Term.Of(y);
             }
             case "Dropout":

@@ -65,6 +65,9 @@ internal static partial class Autodiff
                     Contribute(g, grads, x[0], n, NodeKind.MatMulBackwardA, new[] { dy, x[1] });
                     Contribute(g, grads, x[1], n, NodeKind.MatMulBackwardB, new[] { dy, x[0] });
                     break;
+                case NodeKind.Transpose:
+                    Contribute(g, grads, x[0], n, NodeKind.TransposeBackward, new[] { dy });
+                    break;
                 case NodeKind.Flatten:
                     if (x[0].RequiresGrad)
                     {

@@ -11,6 +11,22 @@ public static class Softmax
             TensorPrimitives.SoftMax(x.Slice(r * cols, cols), y.Slice(r * cols, cols));
     }
 
+    /// <summary>
+    /// Causal softmax over the last axis of per-example matrices [..., n, cols]: row i of each n-row matrix
+    /// sees columns 0..i only (PyTorch's <c>is_causal</c>, a lower-triangular mask aligned top left); the
+    /// masked entries are exactly 0, so <see cref="Backward"/> serves it unchanged.
+    /// </summary>
+    public static void CausalForward(Span<float> y, ReadOnlySpan<float> x, int rows, int cols, int n)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            int valid = Math.Min(cols, r % n + 1);
+            Span<float> yr = y.Slice(r * cols, cols);
+            TensorPrimitives.SoftMax(x.Slice(r * cols, valid), yr.Slice(0, valid));
+            yr.Slice(valid).Clear();
+        }
+    }
+
     /// <summary>dx = y ⊙ (dy − Σ dy·y), per row.</summary>
     public static void Backward(Span<float> dx, ReadOnlySpan<float> dy, ReadOnlySpan<float> y, int rows, int cols)
     {

@@ -22,6 +22,11 @@ public static class Ops
     public static Tensor Log(Tensor x) => throw SpecOnly();
     /// <summary>Softmax over the last axis.</summary>
     public static Tensor Softmax(Tensor x) => throw SpecOnly();
+    /// <summary>
+    /// Softmax over the last axis of per-example matrices [..., n, m] with a causal mask: row i sees columns
+    /// 0..i only (PyTorch's <c>is_causal</c>); the masked entries are 0.
+    /// </summary>
+    public static Tensor CausalSoftmax(Tensor x) => throw SpecOnly();
     /// <summary>log(softmax(x)) over the last axis, computed stably.</summary>
     public static Tensor LogSoftmax(Tensor x) => throw SpecOnly();
     /// <summary>
@@ -30,6 +35,12 @@ public static class Ops
     /// [k] x [k, m] gives [m], [k] x [k] gives one number per example.
     /// </summary>
     public static Tensor MatMul(Tensor a, Tensor b) => throw SpecOnly();
+    /// <summary>
+    /// The per-example matrix [n, m] transposed: [m, n]. As the second operand of <see cref="MatMul"/>,
+    /// <c>MatMul(q, Transpose(k))</c>, it costs nothing: the product reads k's rows as they are (attention's
+    /// Q·Kᵀ); anywhere else it is a copy.
+    /// </summary>
+    public static Tensor Transpose(Tensor x) => throw SpecOnly();
     /// <summary>All per-example axes into one: [c, h, w] becomes [c*h*w]. Free: a view of the same memory.</summary>
     public static Tensor Flatten(Tensor x) => throw SpecOnly();
     /// <summary>Sum of every element, batch included: a scalar.</summary>

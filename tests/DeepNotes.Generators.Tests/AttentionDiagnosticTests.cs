@@ -1,0 +1,70 @@
+using System.Globalization;
+using Microsoft.CodeAnalysis;
+
+namespace DeepNotes.Generators.Tests;
+
+/// <summary>Diagnostics of the attention ops (Transpose, MatMul with a transposed operand, CausalSoftmax): id, span and message.</summary>
+public class AttentionDiagnosticTests
+{
+    private const string Header = "using DeepNotes;\nusing static DeepNotes.Ops;\n\nnamespace Tests;\n\n";
+
+    private static void Single(string id, string body, string message)
+    {
+        Markup markup = Markup.Parse(Header + body);
+        GeneratorRun run = GeneratorHarness.Run(markup.Source);
+        run.AssertGeneratorDidNotThrow();
+        Diagnostic d = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal(id, d.Id);
+        Assert.Equal(message, d.GetMessage(CultureInfo.InvariantCulture));
+        Assert.Equal(markup.Span, d.Location.SourceSpan);
+        Assert.Empty(run.OutputDiagnostics.Where(e => e.Severity == DiagnosticSeverity.Error));
+    }
+
+    [Fact]
+    public void DN0102_transposed_operand_shown_as_matmul_sees_it()
+        => Single("DN0102", """
+            [Model]
+            public partial class WrongScores
+            {
+                [Linear(8, 6)] private partial Tensor Q(Tensor x);
+                [Linear(8, 5)] private partial Tensor K(Tensor x);
+
+                [Forward]
+                private Tensor Forward([Shape(4, 8)] Tensor x) => [|MatMul(Q(x), Transpose(K(x)))|];
+            }
+            """,
+            "MatMul(Q(x), Transpose(K(x))): inner dimensions differ, [4, 6] x [5, 4]");
+
+    [Fact]
+    public void DN0106_transpose_of_a_vector()
+        => Single("DN0106", """
+            [Model]
+            public partial class VectorTranspose
+            {
+                [Forward] private Tensor Forward([Shape(4)] Tensor x) => [|Transpose(x)|];
+            }
+            """,
+            "Transpose(x): Transpose swaps the two axes of per-example matrices [n, m], but its input has shape [B, 4]");
+
+    [Fact]
+    public void DN0106_matmul_with_a_transposed_vector()
+        => Single("DN0106", """
+            [Model]
+            public partial class VectorTransposeInMatMul
+            {
+                [Forward] private Tensor Forward([Shape(3, 4)] Tensor x, [Shape(4)] Tensor v) => [|MatMul(x, Transpose(v))|];
+            }
+            """,
+            "MatMul(x, Transpose(v)): Transpose swaps the two axes of per-example matrices [n, m], but its input has shape [B, 4]");
+
+    [Fact]
+    public void DN0106_causal_softmax_of_a_vector()
+        => Single("DN0106", """
+            [Model]
+            public partial class VectorCausal
+            {
+                [Forward] private Tensor Forward([Shape(4)] Tensor x) => [|CausalSoftmax(x)|];
+            }
+            """,
+            "CausalSoftmax(x): CausalSoftmax masks per-example matrices [..., n, m] (row i sees columns 0..i), but its input has shape [B, 4]");
+}

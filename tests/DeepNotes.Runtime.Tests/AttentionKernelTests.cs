@@ -1,0 +1,103 @@
+using System.Linq;
+using DeepNotes.Kernels;
+
+namespace DeepNotes.Runtime.Tests;
+
+/// <summary>The attention kernels: A·Bᵀ with B as stored, its gradients, Transpose, and the causal softmax.</summary>
+public class AttentionKernelTests
+{
+    private static float[] Rand(int n, ulong seed)
+    {
+        var v = new float[n];
+        for (int i = 0; i < n; i++) v[i] = 2f * CounterRng.Uniform(seed, 1, (ulong)i) - 1f;
+        return v;
+    }
+
+    private static float[] NaNs(int n) => Enumerable.Repeat(float.NaN, n).ToArray();
+
+    private static void Close(float[] expected, float[] actual, double tol = 1e-5)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= tol * Math.Max(1, Math.Abs(expected[i])), $"[{i}]: expected {expected[i]}, got {actual[i]}");
+    }
+
+    // A·Bᵀ (B stored [m, k]) against the untransposed kernels on a transposed copy of B, forward and both
+    // gradients; small sizes take the dot/axpy path, the others GEMM.
+    [Theory]
+    [InlineData(4, 5, 6)]
+    [InlineData(1, 9, 3)]
+    [InlineData(5, 7, 1)]
+    [InlineData(20, 30, 40)]
+    [InlineData(64, 128, 64)]  // attention's Q·Kᵀ
+    [InlineData(33, 17, 9)]
+    public void TransposedBMatchesACopy(int n, int k, int m)
+    {
+        const int batch = 3;
+        float[] a = Rand(batch * n * k, 1), bStored = Rand(batch * m * k, 2), dc = Rand(batch * n * m, 3);
+        float[] bt = NaNs(bStored.Length);
+        BatchedMatMul.Transpose(bt, bStored, batch, m, k); // [k, m]
+
+        float[] c = NaNs(batch * n * m), expected = NaNs(c.Length);
+        BatchedMatMul.Forward(c, a, bStored, batch, n, k, m, transposeB: true);
+        for (int s = 0; s < batch; s++)
+            BatchedMatMul.Reference(expected.AsSpan(s * n * m, n * m), a.AsSpan(s * n * k, n * k), bStored.AsSpan(s * m * k, m * k), n, k, m, transposeB: true);
+        Close(expected, c);
+
+        float[] da = NaNs(a.Length), daCopy = NaNs(a.Length);
+        BatchedMatMul.BackwardA(da, dc, bStored, batch, n, k, m, transposeB: true);
+        BatchedMatMul.BackwardA(daCopy, dc, bt, batch, n, k, m);
+        Close(daCopy, da);
+
+        float[] db = NaNs(bStored.Length), dbt = NaNs(bStored.Length), dbCopy = NaNs(bStored.Length);
+        BatchedMatMul.BackwardB(db, dc, a, batch, n, k, m, transposeB: true);
+        BatchedMatMul.BackwardB(dbt, dc, a, batch, n, k, m);          // [k, m]
+        BatchedMatMul.Transpose(dbCopy, dbt, batch, k, m);            // back to [m, k]
+        Close(dbCopy, db);
+    }
+
+    [Fact]
+    public void TransposeSwapsTheLastTwoAxesOfEachExample()
+    {
+        float[] x = Enumerable.Range(0, 2 * 2 * 3).Select(i => (float)i).ToArray(), y = NaNs(x.Length);
+        BatchedMatMul.Transpose(y, x, batch: 2, rows: 2, cols: 3);
+        Assert.Equal(new float[] { 0, 3, 1, 4, 2, 5, 6, 9, 7, 10, 8, 11 }, y);
+    }
+
+    // Row i of each [n, cols] matrix is the softmax of its first i + 1 entries, the rest exactly 0; the
+    // ordinary softmax backward is then the causal one's.
+    [Theory]
+    [InlineData(5, 5)]
+    [InlineData(4, 7)]
+    [InlineData(7, 3)]
+    public void CausalSoftmaxMasksTheFuture(int n, int cols)
+    {
+        const int batch = 2;
+        int rows = batch * n;
+        float[] x = Rand(rows * cols, 4), y = NaNs(x.Length);
+        Softmax.CausalForward(y, x, rows, cols, n);
+        for (int r = 0; r < rows; r++)
+        {
+            int valid = Math.Min(cols, r % n + 1);
+            double max = x.Skip(r * cols).Take(valid).Max(), sum = x.Skip(r * cols).Take(valid).Sum(v => Math.Exp(v - max));
+            for (int c = 0; c < cols; c++)
+            {
+                double expected = c < valid ? Math.Exp(x[r * cols + c] - max) / sum : 0;
+                Assert.True(Math.Abs(expected - y[r * cols + c]) <= 1e-6, $"row {r}, column {c}: expected {expected}, got {y[r * cols + c]}");
+            }
+        }
+
+        // Finite differences of L = Σ w·y through the masked softmax.
+        float[] w = Rand(y.Length, 5), dx = NaNs(x.Length);
+        Softmax.Backward(dx, w, y, rows, cols);
+        const float eps = 1e-3f;
+        for (int i = 0; i < x.Length; i++)
+        {
+            float original = x[i];
+            x[i] = original + eps; Softmax.CausalForward(y, x, rows, cols, n); double plus = TestArrays.Dot(w, y);
+            x[i] = original - eps; Softmax.CausalForward(y, x, rows, cols, n); double minus = TestArrays.Dot(w, y);
+            x[i] = original;
+            Assert.True(Math.Abs((plus - minus) / (2 * eps) - dx[i]) <= 2e-3, $"dx[{i}]: numeric {(plus - minus) / (2 * eps)}, analytic {dx[i]}");
+        }
+    }
+}
