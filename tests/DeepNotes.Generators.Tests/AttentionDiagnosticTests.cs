@@ -67,4 +67,30 @@ public class AttentionDiagnosticTests
             }
             """,
             "CausalSoftmax(x): CausalSoftmax masks per-example matrices [..., n, m] (row i sees columns 0..i), but its input has shape [B, 4]");
+
+    [Fact]
+    public void DN0101_layer_norm_features_differ_from_the_last_axis()
+        => Single("DN0101", """
+            [Model]
+            public partial class WrongNorm
+            {
+                [LayerNorm(8)] private partial Tensor Norm(Tensor x);
+
+                [Forward] private Tensor Forward([Shape(8, 4)] Tensor x) => [|Norm(x)|];
+            }
+            """,
+            "Norm(x): layer expects 8 features in the last axis but its input has shape [B, 8, 4]");
+
+    [Fact]
+    public void DN0006_layer_norm_without_features()
+        => Single("DN0006", """
+            [Model]
+            public partial class EmptyNorm
+            {
+                [[|LayerNorm(0, Epsilon = 1e-5f)|]] private partial Tensor Norm(Tensor x);
+
+                [Forward] private Tensor Forward([Shape(4)] Tensor x) => Norm(x);
+            }
+            """,
+            "Layer 'Norm': layer norm needs a positive feature count, got 0");
 }

@@ -189,3 +189,19 @@ public sealed partial class CausalTransposeNet
     [Loss]
     private Tensor Loss(Tensor y, Tensor t) => Mse(y, t);
 }
+
+/// <summary>LayerNorm over the last axis of per-example rows [3, 5]: one layer used twice (its gradients add up), one after a Linear.</summary>
+[Model]
+public sealed partial class LayerNormNet
+{
+    [Linear(5, 5)] private partial Tensor In(Tensor x);
+    [LayerNorm(5)] private partial Tensor Norm(Tensor x);
+    [Linear(5, 4)] private partial Tensor Out(Tensor x);
+    [LayerNorm(4, Epsilon = 1e-3f)] private partial Tensor Last(Tensor x);
+
+    [Forward]
+    private Tensor Forward([Shape(3, 5)] Tensor x) => Last(Out(Tanh(Norm(In(x)))) + Out(Norm(x)));
+
+    [Loss]
+    private Tensor Loss(Tensor y, Tensor t) => Mse(y, t);
+}

@@ -100,4 +100,27 @@ public class AttentionKernelTests
             Assert.True(Math.Abs((plus - minus) / (2 * eps) - dx[i]) <= 2e-3, $"dx[{i}]: numeric {(plus - minus) / (2 * eps)}, analytic {dx[i]}");
         }
     }
+
+    [Theory]
+    [InlineData(1, 4)]
+    [InlineData(6, 128)]
+    [InlineData(5, 33)]
+    public void LayerNormMatchesItsReferenceAndNormalisesEachRow(int rows, int features)
+    {
+        float[] x = Rand(rows * features, 6).Select(v => 3f * v + 1f).ToArray(), w = Rand(features, 7), b = Rand(features, 8);
+        float[] y = NaNs(x.Length), expected = NaNs(x.Length), mean = NaNs(rows), invStd = NaNs(rows);
+        LayerNorm.Forward(y, mean, invStd, x, w, b, rows, features, 1e-5f);
+        LayerNorm.Reference(expected, x, w, b, rows, features, 1e-5f);
+        Close(expected, y, 1e-4);
+
+        // With weight 1 and bias 0 every row has mean 0 and (biased) variance 1; in place gives the same.
+        float[] ones = Enumerable.Repeat(1f, features).ToArray(), zeros = new float[features], inPlace = x.ToArray();
+        LayerNorm.Forward(inPlace, mean, invStd, inPlace, ones, zeros, rows, features, 0f);
+        for (int r = 0; r < rows && features > 1; r++)
+        {
+            var row = inPlace.Skip(r * features).Take(features).ToArray();
+            Assert.True(Math.Abs(row.Average()) < 1e-5, $"row {r} mean {row.Average()}");
+            Assert.True(Math.Abs(row.Average(v => (double)v * v) - 1) < 1e-4, $"row {r} variance");
+        }
+    }
 }

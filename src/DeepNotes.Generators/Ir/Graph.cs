@@ -64,13 +64,13 @@ internal enum NodeKind
     Dense, Chain, Binary, Softmax, LogSoftmax, MatMul, Transpose, Flatten, Sum, Mean, Dropout,
     CrossEntropy, Nll, Mse, BinaryCrossEntropy,
     Conv2d, MaxPool, AvgPool, GlobalAvgPool, BatchNorm,
-    Embedding, OneHot, MaskedMean, EmbeddingBag,
+    Embedding, OneHot, MaskedMean, EmbeddingBag, LayerNorm,
     // Backward.
     SeedOne, ActivationBackward, DenseBackwardWeights, DenseBackwardData, ChainBackward, BinaryBackward,
     SoftmaxBackward, LogSoftmaxBackward, MatMulBackwardA, MatMulBackwardB, ReduceBackward, DropoutBackward,
     CrossEntropyBackward, NllBackward, MseBackward, BinaryCrossEntropyBackward, Accumulate,
     Conv2dBackwardWeights, Conv2dBackwardData, MaxPoolBackward, AvgPoolBackward, GlobalAvgPoolBackward, BatchNormBackward,
-    EmbeddingBackward, MaskedMeanBackward, EmbeddingBagBackward, TransposeBackward,
+    EmbeddingBackward, MaskedMeanBackward, EmbeddingBagBackward, TransposeBackward, LayerNormBackward,
 }
 
 internal enum Phase { Forward, Loss, Backward }
@@ -210,16 +210,18 @@ internal sealed class LayerParams
     public bool IsBatchNorm => Layer.Kind is LayerKind.BatchNorm2d or LayerKind.BatchNorm1d;
     /// <summary>An embedding table [vocabulary, dimension]: sparse gradients and sparse updates.</summary>
     public bool IsEmbedding => Layer.Kind == LayerKind.Embedding;
+    /// <summary>A batch norm's or layer norm's weight (γ, initially 1) and bias (β, 0), one per feature.</summary>
+    public bool IsNorm => IsBatchNorm || Layer.Kind == LayerKind.LayerNorm;
 
     public static int WeightLengthOf(LayerSpec layer) => layer.Kind switch
     {
         LayerKind.Conv2d => layer.Out * layer.In * layer.KernelH * layer.KernelW,
-        LayerKind.BatchNorm2d or LayerKind.BatchNorm1d => layer.Out,
+        LayerKind.BatchNorm2d or LayerKind.BatchNorm1d or LayerKind.LayerNorm => layer.Out,
         _ => layer.In * layer.Out,
     };
 
     public static int BiasLengthOf(LayerSpec layer) =>
-        layer.Bias || layer.Kind is LayerKind.BatchNorm2d or LayerKind.BatchNorm1d ? layer.Out : 0;
+        layer.Bias || layer.Kind is LayerKind.BatchNorm2d or LayerKind.BatchNorm1d or LayerKind.LayerNorm ? layer.Out : 0;
     /// <summary>Batch norm: running_mean at StateOffset, running_var right after it (model state, not trained).</summary>
     public int StateOffset { get; set; } = -1;
     public int StateLength => IsBatchNorm ? 2 * Layer.Out : 0;

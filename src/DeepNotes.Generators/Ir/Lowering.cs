@@ -252,6 +252,7 @@ internal sealed partial class Lowering
         if (layer.Kind == LayerKind.Dropout) return LowerDropout(v, layer.P, e);
         if (layer.Kind == LayerKind.Conv2d) return LowerConv2d(v, layer, e);
         if (layer.Kind is LayerKind.BatchNorm2d or LayerKind.BatchNorm1d) return LowerBatchNorm(v, layer, e);
+        if (layer.Kind == LayerKind.LayerNorm) return LowerLayerNorm(v, layer, e);
 
         Shape s = v.Shape;
         if (!s.Batched || s.Rank == 0 || s.Dims[s.Rank - 1] != layer.In)
