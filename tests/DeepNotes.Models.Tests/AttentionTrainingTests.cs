@@ -68,3 +68,21 @@ public class AttentionTrainingTests
             $"held-out accuracy: attention {attentionAccuracy:P1}, bag of words {bagAccuracy:P1} (chance 25%)");
     }
 }
+
+public class LayoutTests
+{
+    [Fact]
+    public void ReshapePermuteAndTransposeMoveValuesAsPyTorchDoes()
+    {
+        // y = x.reshape(4, 2, 3).permute(2, 0, 1).transpose(-2, -1): y[c, j, i] = x[i, j·3 + c].
+        const int batch = 2;
+        var model = LayoutNet.Create(batch, 0);
+        float[] x = Enumerable.Range(0, batch * 24).Select(i => (float)i).ToArray(), y = new float[batch * 24];
+        model.Predict(x, y, batch);
+        for (int b = 0; b < batch; b++)
+            for (int c = 0; c < 3; c++)
+                for (int j = 0; j < 2; j++)
+                    for (int i = 0; i < 4; i++)
+                        Assert.Equal(x[b * 24 + i * 6 + j * 3 + c], y[b * 24 + c * 8 + j * 4 + i]);
+    }
+}

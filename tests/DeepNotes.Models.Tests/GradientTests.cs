@@ -12,6 +12,7 @@ public class GradientTests
     [Fact] public void AttentionOps() => GradientCheck.Regressor<AttentionNet>(batch: 3);
     [Fact] public void CausalSoftmaxAndTranspose() => GradientCheck.Regressor<CausalTransposeNet>(batch: 3);
     [Fact] public void SelfAttentionModel() => GradientCheck.Regressor<SelfAttention>(batch: 2);
+    [Fact] public void MultiHeadReshapePermute() => GradientCheck.Regressor<MultiHeadNet>(batch: 3);
 
     [Fact]
     public void LayerNorm()

@@ -123,4 +123,29 @@ public class AttentionKernelTests
             Assert.True(Math.Abs(row.Average(v => (double)v * v) - 1) < 1e-4, $"row {r} variance");
         }
     }
+
+    // Every permutation of a [2, 3, 4, 5] tensor against index arithmetic, two examples.
+    [Fact]
+    public void PermuteMatchesIndexArithmetic()
+    {
+        int[] d = [2, 3, 4, 5];
+        const int batch = 2, size = 120;
+        float[] x = Enumerable.Range(0, batch * size).Select(i => (float)i).ToArray();
+        int[] strides = [60, 20, 5, 1];
+        foreach (int[] p in Permutations([0, 1, 2, 3]))
+        {
+            float[] y = NaNs(x.Length);
+            Layout.Permute(y, x, batch, d[0], d[1], d[2], d[3], p[0], p[1], p[2], p[3]);
+            int o = 0;
+            for (int b = 0; b < batch; b++)
+                for (int i0 = 0; i0 < d[p[0]]; i0++)
+                    for (int i1 = 0; i1 < d[p[1]]; i1++)
+                        for (int i2 = 0; i2 < d[p[2]]; i2++)
+                            for (int i3 = 0; i3 < d[p[3]]; i3++)
+                                Assert.Equal(x[b * size + i0 * strides[p[0]] + i1 * strides[p[1]] + i2 * strides[p[2]] + i3 * strides[p[3]]], y[o++]);
+        }
+    }
+
+    private static IEnumerable<int[]> Permutations(int[] items) => items.Length <= 1 ? [items]
+        : items.SelectMany(first => Permutations(items.Where(i => i != first).ToArray()).Select(rest => new[] { first }.Concat(rest).ToArray()));
 }

@@ -431,13 +431,17 @@ internal sealed partial class CSharpEmitter
             {
                 Shape s = n.Inputs[0].Shape;
                 Comment(n, y);
-                _w.Line($"Kernels.BatchedMatMul.Transpose({Span(y!)}, {Span(n.Inputs[0])}, batch, {I(s.Dims[0])}, {I(s.Dims[1])});");
+                _w.Line($"Kernels.BatchedMatMul.Transpose({Span(y!)}, {Span(n.Inputs[0])}, {Rows(s, s.Dims[s.Rank - 2] * s.Dims[s.Rank - 1])}, {I(s.Dims[s.Rank - 2])}, {I(s.Dims[s.Rank - 1])});");
                 break;
             }
+            case NodeKind.Permute:
+                Comment(n, y);
+                _w.Line($"Kernels.Layout.Permute({Span(y!)}, {Span(n.Inputs[0])}, batch, {PermuteArguments(n.Inputs[0].Shape, n.Axes)});");
+                break;
             case NodeKind.MatMul:
             {
                 Comment(n, y);
-                _w.Line($"Kernels.BatchedMatMul.Forward({Span(y!)}, {Span(n.Inputs[0])}, {Span(n.Inputs[1])}, batch, {MatMulSizes(n)});");
+                _w.Line($"Kernels.BatchedMatMul.Forward({Span(y!)}, {Span(n.Inputs[0])}, {Span(n.Inputs[1])}, {MatMulSizes(n)});");
                 break;
             }
             case NodeKind.Flatten:
@@ -598,7 +602,7 @@ internal sealed partial class CSharpEmitter
             {
                 BackComment(n);
                 string which = n.Kind == NodeKind.MatMulBackwardA ? "BackwardA" : "BackwardB";
-                _w.Line($"Kernels.BatchedMatMul.{which}({Span(y!)}, {Span(n.Inputs[0])}, {Span(n.Inputs[1])}, batch, {MatMulSizes(f!)});");
+                _w.Line($"Kernels.BatchedMatMul.{which}({Span(y!)}, {Span(n.Inputs[0])}, {Span(n.Inputs[1])}, {MatMulSizes(f!)});");
                 break;
             }
             case NodeKind.LayerNormBackward:
@@ -613,7 +617,16 @@ internal sealed partial class CSharpEmitter
             {
                 Shape s = f!.Inputs[0].Shape;
                 BackComment(n);
-                _w.Line($"Kernels.BatchedMatMul.Transpose({Span(y!)}, {Span(n.Inputs[0])}, batch, {I(s.Dims[1])}, {I(s.Dims[0])});");
+                _w.Line($"Kernels.BatchedMatMul.Transpose({Span(y!)}, {Span(n.Inputs[0])}, {Rows(s, s.Dims[s.Rank - 2] * s.Dims[s.Rank - 1])}, {I(s.Dims[s.Rank - 1])}, {I(s.Dims[s.Rank - 2])});");
+                break;
+            }
+            case NodeKind.PermuteBackward:
+            {
+                // The inverse permutation, applied to the gradient (shaped like the forward output).
+                int[] axes = f!.Axes, inverse = new int[axes.Length];
+                for (int i = 0; i < axes.Length; i++) inverse[axes[i]] = i;
+                BackComment(n);
+                _w.Line($"Kernels.Layout.Permute({Span(y!)}, {Span(n.Inputs[0])}, batch, {PermuteArguments(f.Output!.Shape, inverse)});");
                 break;
             }
             case NodeKind.ReduceBackward:

@@ -61,7 +61,7 @@ internal sealed class Value
 internal enum NodeKind
 {
     // Forward.
-    Dense, Chain, Binary, Softmax, LogSoftmax, MatMul, Transpose, Flatten, Sum, Mean, Dropout,
+    Dense, Chain, Binary, Softmax, LogSoftmax, MatMul, Transpose, Permute, Flatten, Sum, Mean, Dropout,
     CrossEntropy, Nll, Mse, BinaryCrossEntropy,
     Conv2d, MaxPool, AvgPool, GlobalAvgPool, BatchNorm,
     Embedding, OneHot, MaskedMean, EmbeddingBag, LayerNorm,
@@ -70,7 +70,7 @@ internal enum NodeKind
     SoftmaxBackward, LogSoftmaxBackward, MatMulBackwardA, MatMulBackwardB, ReduceBackward, DropoutBackward,
     CrossEntropyBackward, NllBackward, MseBackward, BinaryCrossEntropyBackward, Accumulate,
     Conv2dBackwardWeights, Conv2dBackwardData, MaxPoolBackward, AvgPoolBackward, GlobalAvgPoolBackward, BatchNormBackward,
-    EmbeddingBackward, MaskedMeanBackward, EmbeddingBagBackward, TransposeBackward, LayerNormBackward,
+    EmbeddingBackward, MaskedMeanBackward, EmbeddingBagBackward, TransposeBackward, LayerNormBackward, PermuteBackward,
 }
 
 internal enum Phase { Forward, Loss, Backward }
@@ -122,6 +122,8 @@ internal sealed class Node
     public BinOp Op { get; set; }
     /// <summary>MatMul: the second operand is stored [m, k] and read transposed (MatMul(a, Transpose(b))).</summary>
     public bool TransposeB { get; set; }
+    /// <summary>Permute: the new order of the per-example axes.</summary>
+    public int[] Axes { get; set; } = new int[0];
     /// <summary>Softmax: with a causal mask (CausalSoftmax).</summary>
     public bool Causal { get; set; }
     public int Operand { get; set; }

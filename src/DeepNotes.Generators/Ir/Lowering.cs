@@ -302,9 +302,11 @@ internal sealed partial class Lowering
             {
                 Value? x = OneTensor(args, e);
                 if (x is null) return Term.Error;
-                if (!x.Shape.Batched || x.Shape.Rank != 2)
-                    return BadOperand(e, $"Transpose swaps the two axes of per-example matrices [n, m], but its input has shape {x.Shape}");
-                Value y = _graph.NewValue(new Shape(true, x.Shape.Dims[1], x.Shape.Dims[0]), Temp());
+                if (!x.Shape.Batched || x.Shape.Rank < 2)
+                    return BadOperand(e, $"Transpose swaps the last two axes of per-example matrices [..., n, m], but its input has shape {x.Shape}");
+                int[] tdims = x.Shape.Dims.ToArray();
+                (tdims[tdims.Length - 2], tdims[tdims.Length - 1]) = (tdims[tdims.Length - 1], tdims[tdims.Length - 2]);
+                Value y = _graph.NewValue(new Shape(true, tdims), Temp());
                 _graph.Add(NodeKind.Transpose, new[] { x }, y, e.Text);
                 return Term.Of(y);
             }
@@ -318,6 +320,9 @@ internal sealed partial class Lowering
                 y.AliasOf = x;
                 return Term.Of(y);
             }
+            case "Reshape":
+            case "Permute":
+                return LowerLayoutOp(args, e);
             case "Sum":
             case "Mean":
             {
@@ -331,22 +336,28 @@ internal sealed partial class Lowering
             {
                 if (args.Count != 2 || args[0].Value is null || args[1].Value is null) return BadOperand(e, "MatMul takes two tensors");
                 Value a = args[0].Value!, b = args[1].Value!;
-                if (!a.Shape.Batched || !b.Shape.Batched || a.Shape.Rank is not (1 or 2) || b.Shape.Rank is not (1 or 2))
+                if (!a.Shape.Batched || !b.Shape.Batched || a.Shape.Rank == 0 || b.Shape.Rank == 0)
                     return BadOperand(e, $"MatMul needs per-example matrices [n, k] and [k, m] (or vectors [k]), got {a.Shape} and {b.Shape}");
-                if (transposeB && b.Shape.Rank != 2)
-                    return BadOperand(e, $"Transpose swaps the two axes of per-example matrices [n, m], but its input has shape {b.Shape}");
-                // With Transpose(b), b is stored [m, k]; the message shows the operand as MatMul sees it.
-                int bRows = transposeB ? b.Shape.Dims[1] : b.Shape.Dims[0];
-                if (a.Shape.Dims[a.Shape.Rank - 1] != bRows)
+                if (transposeB && b.Shape.Rank < 2)
+                    return BadOperand(e, $"Transpose swaps the last two axes of per-example matrices [..., n, m], but its input has shape {b.Shape}");
+                // Leading axes ([h, n, k] x [h, k, m]): one product per leading index, the same leading axes on both sides.
+                int lead = System.Math.Max(a.Shape.Rank, b.Shape.Rank) - 2;
+                if (lead > 0 && (a.Shape.Rank != b.Shape.Rank || !a.Shape.Dims.Take(lead).SequenceEqual(b.Shape.Dims.Take(lead))))
+                    return BadOperand(e, $"MatMul of operands with leading axes needs the same leading axes on both sides ([..., n, k] x [..., k, m]), got {a.Shape} and {b.Shape}");
+                int ra = a.Shape.Rank, rb = b.Shape.Rank;
+                // With Transpose(b), b is stored [..., m, k]; the message shows the operand as MatMul sees it.
+                int bRows = transposeB ? b.Shape.Dims[rb - 1] : b.Shape.Dims[rb == 1 ? 0 : rb - 2];
+                if (a.Shape.Dims[ra - 1] != bRows)
                 {
-                    string bDims = transposeB ? $"[{b.Shape.Dims[1]}, {b.Shape.Dims[0]}]" : Dims(b.Shape);
-                    Report(DiagnosticDescriptors.MatMulMismatch, e.Location, e.Text, Dims(a.Shape), bDims);
+                    int[] seen = b.Shape.Dims.ToArray();
+                    if (transposeB) (seen[rb - 2], seen[rb - 1]) = (seen[rb - 1], seen[rb - 2]);
+                    Report(DiagnosticDescriptors.MatMulMismatch, e.Location, e.Text, Dims(a.Shape), "[" + string.Join(", ", seen) + "]");
                     return Term.Error;
                 }
                 // NumPy's matmul: a vector operand drops its axis from the result.
-                var dims = new List<int>();
-                if (a.Shape.Rank == 2) dims.Add(a.Shape.Dims[0]);
-                if (b.Shape.Rank == 2) dims.Add(transposeB ? b.Shape.Dims[0] : b.Shape.Dims[1]);
+                var dims = new List<int>(a.Shape.Dims.Take(lead));
+                if (ra >= 2) dims.Add(a.Shape.Dims[ra - 2]);
+                if (rb >= 2) dims.Add(transposeB ? b.Shape.Dims[rb - 2] : b.Shape.Dims[rb - 1]);
                 Value y = _graph.NewValue(new Shape(true, dims.ToArray()), Temp());
                 _graph.Add(NodeKind.MatMul, new[] { a, b }, y, e.Text).TransposeB = transposeB;
                 return Term.Of(y);

@@ -73,6 +73,9 @@ internal static partial class Autodiff
                     if (x[0].RequiresGrad) AddGrad(g, grads, x[0], dx, n);
                     break;
                 }
+                case NodeKind.Permute:
+                    Contribute(g, grads, x[0], n, NodeKind.PermuteBackward, new[] { dy });
+                    break;
                 case NodeKind.Transpose:
                     Contribute(g, grads, x[0], n, NodeKind.TransposeBackward, new[] { dy });
                     break;
