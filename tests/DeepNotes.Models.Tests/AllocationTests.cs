@@ -88,6 +88,18 @@ public class AllocationTests
         AssertNoAllocation(() => model.Predict(x, y, 4));
     }
 
+    [Fact]
+    public void LayoutOpsLayerNormAndCausalSoftmax()
+    {
+        var heads = MultiHeadNet.Create(8, 1);
+        float[] x = TestData.Random(8 * MultiHeadNet.InputSize, 2), t = TestData.Random(8 * MultiHeadNet.TargetSize, 3);
+        var sgd = new Sgd(0.01f);
+        AssertNoAllocation(() => heads.TrainStep(x, t, 8, ref sgd));
+        var norm = LayerNormNet.Create(8, 1);
+        float[] xn = TestData.Random(8 * LayerNormNet.InputSize, 4), tn = TestData.Random(8 * LayerNormNet.TargetSize, 5);
+        AssertNoAllocation(() => norm.TrainStep(xn, tn, 8, ref sgd));
+    }
+
     [Theory]
     [InlineData("mlp")]
     [InlineData("dropout-mlp")]
