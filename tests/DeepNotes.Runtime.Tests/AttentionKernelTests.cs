@@ -148,4 +148,25 @@ public class AttentionKernelTests
 
     private static IEnumerable<int[]> Permutations(int[] items) => items.Length <= 1 ? [items]
         : items.SelectMany(first => Permutations(items.Where(i => i != first).ToArray()).Select(rest => new[] { first }.Concat(rest).ToArray()));
+
+    // softmax(c·x) with the scale folded in equals the softmax of the scaled input, causal or not, and its
+    // backward is c times the plain one's.
+    [Fact]
+    public void ScaledSoftmaxIsTheSoftmaxOfTheScaledInput()
+    {
+        const int rows = 12, cols = 9, n = 4;
+        const float c = -0.37f;
+        float[] x = Rand(rows * cols, 9), scaled = x.Select(v => c * v).ToArray(), dy = Rand(x.Length, 10);
+        float[] y = NaNs(x.Length), expected = NaNs(x.Length);
+        Softmax.Forward(y, x, rows, cols, scale: c);
+        Softmax.Forward(expected, scaled, rows, cols);
+        Close(expected, y);
+        Softmax.CausalForward(y, x, rows, cols, n, scale: c);
+        Softmax.CausalForward(expected, scaled, rows, cols, n);
+        Close(expected, y);
+        float[] dx = NaNs(x.Length), plain = NaNs(x.Length);
+        Softmax.Backward(dx, dy, y, rows, cols, scale: c);
+        Softmax.Backward(plain, dy, y, rows, cols);
+        Close(plain.Select(v => c * v).ToArray(), dx);
+    }
 }

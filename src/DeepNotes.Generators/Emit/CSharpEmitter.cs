@@ -421,10 +421,11 @@ internal sealed partial class CSharpEmitter
                 Shape s = n.Inputs[0].Shape;
                 int cols = s.Dims[s.Rank - 1];
                 Comment(n, y);
+                string scale = n.Scale == 1f ? "" : ", scale: " + F(n.Scale);
                 if (n.Causal)
-                    _w.Line($"Kernels.Softmax.CausalForward({Span(y!)}, {Span(n.Inputs[0])}, {Rows(s, cols)}, {I(cols)}, {I(s.Dims[s.Rank - 2])});");
+                    _w.Line($"Kernels.Softmax.CausalForward({Span(y!)}, {Span(n.Inputs[0])}, {Rows(s, cols)}, {I(cols)}, {I(s.Dims[s.Rank - 2])}{scale});");
                 else
-                    _w.Line($"Kernels.Softmax.{(n.Kind == NodeKind.Softmax ? "Forward" : "LogForward")}({Span(y!)}, {Span(n.Inputs[0])}, {Rows(s, cols)}, {I(cols)});");
+                    _w.Line($"Kernels.Softmax.{(n.Kind == NodeKind.Softmax ? "Forward" : "LogForward")}({Span(y!)}, {Span(n.Inputs[0])}, {Rows(s, cols)}, {I(cols)}{scale});");
                 break;
             }
             case NodeKind.Transpose:
@@ -594,7 +595,8 @@ internal sealed partial class CSharpEmitter
                 Shape s = f!.Inputs[0].Shape;
                 int cols = s.Dims[s.Rank - 1];
                 BackComment(n);
-                _w.Line($"Kernels.Softmax.{(n.Kind == NodeKind.SoftmaxBackward ? "Backward" : "LogBackward")}({Span(y!)}, {Span(n.Inputs[0])}, {Span(n.Inputs[1])}, {Rows(s, cols)}, {I(cols)});");
+                string scale = f.Scale == 1f ? "" : ", scale: " + F(f.Scale);
+                _w.Line($"Kernels.Softmax.{(n.Kind == NodeKind.SoftmaxBackward ? "Backward" : "LogBackward")}({Span(y!)}, {Span(n.Inputs[0])}, {Span(n.Inputs[1])}, {Rows(s, cols)}, {I(cols)}{scale});");
                 break;
             }
             case NodeKind.MatMulBackwardA:

@@ -124,6 +124,8 @@ internal sealed class Node
     public bool TransposeB { get; set; }
     /// <summary>Permute: the new order of the per-example axes.</summary>
     public int[] Axes { get; set; } = new int[0];
+    /// <summary>Softmax: the factor of a constant scaling of its input folded in, softmax(Scale·x) (Fusion).</summary>
+    public float Scale { get; set; } = 1f;
     /// <summary>Softmax: with a causal mask (CausalSoftmax).</summary>
     public bool Causal { get; set; }
     public int Operand { get; set; }
