@@ -40,7 +40,7 @@ public class CommandLineTests
     [InlineData(new[] { "eval", "mlp", "--load", "x", "--augment" }, "unknown option '--augment' for 'eval'")]
     [InlineData(new[] { "eval", "mlp" }, "'eval' needs --load FILE")]
     [InlineData(new[] { "help", "me" }, "unexpected argument 'me' after 'help'")]
-    [InlineData(new[] { "bench", "--workload", "resnet" }, "unknown workload 'resnet' (expected all or one of: mlp, lenet, alexnet, skipgram)")]
+    [InlineData(new[] { "bench", "--workload", "resnet" }, "unknown workload 'resnet' (expected all or one of: mlp, lenet, alexnet, attention, skipgram)")]
     [InlineData(new[] { "bench", "mlp" }, "unexpected argument 'mlp'")]
     [InlineData(new[] { "bench", "--threads", "0" }, "option --threads must be from 1 to 64, got 0")]
     [InlineData(new[] { "bench", "--steps", "0" }, "option --steps must be from 1 to 1,000,000, got 0")]
@@ -171,6 +171,27 @@ public class CommandLineTests
 
 public class BenchCommandTests
 {
+    [Fact]
+    public void Bench_runs_the_attention_workload_a_regressor()
+    {
+        int threads = Parallelism.ThreadCount;
+        try
+        {
+            CliResult result = CliRunner.Run(["bench", "--workload", "attention", "--steps", "3", "--threads", "1"]);
+            Assert.Equal(0, result.ExitCode);
+            using var json = System.Text.Json.JsonDocument.Parse(Assert.Single(result.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+            var root = json.RootElement;
+            Assert.Equal("attention", root.GetProperty("workload").GetString());
+            Assert.Equal(32, root.GetProperty("batch").GetInt32());
+            Assert.Equal(4 * (128 * 128 + 128), root.GetProperty("parameters").GetInt32());
+            Assert.True(root.GetProperty("train_ms").GetDouble() > 0);
+        }
+        finally
+        {
+            Parallelism.ThreadCount = threads;
+        }
+    }
+
     [Fact]
     public void Bench_prints_one_json_line_per_workload_with_the_timings_and_the_memory_plan()
     {

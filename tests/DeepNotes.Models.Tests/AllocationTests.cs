@@ -76,6 +76,30 @@ public class AllocationTests
         AssertNoAllocation(() => model.TrainStep(x, t, 16, ref sgd));
     }
 
+    [Fact]
+    public void SelfAttentionModel()
+    {
+        var model = DeepNotes.Models.SelfAttention.Create(4, 1);
+        float[] x = TestData.Random(4 * DeepNotes.Models.SelfAttention.InputSize, 2);
+        float[] t = TestData.Random(4 * DeepNotes.Models.SelfAttention.TargetSize, 3);
+        float[] y = new float[4 * DeepNotes.Models.SelfAttention.OutputSize];
+        var sgd = new Sgd(0.01f);
+        AssertNoAllocation(() => model.TrainStep(x, t, 4, ref sgd));
+        AssertNoAllocation(() => model.Predict(x, y, 4));
+    }
+
+    [Fact]
+    public void LayoutOpsLayerNormAndCausalSoftmax()
+    {
+        var heads = MultiHeadNet.Create(8, 1);
+        float[] x = TestData.Random(8 * MultiHeadNet.InputSize, 2), t = TestData.Random(8 * MultiHeadNet.TargetSize, 3);
+        var sgd = new Sgd(0.01f);
+        AssertNoAllocation(() => heads.TrainStep(x, t, 8, ref sgd));
+        var norm = LayerNormNet.Create(8, 1);
+        float[] xn = TestData.Random(8 * LayerNormNet.InputSize, 4), tn = TestData.Random(8 * LayerNormNet.TargetSize, 5);
+        AssertNoAllocation(() => norm.TrainStep(xn, tn, 8, ref sgd));
+    }
+
     [Theory]
     [InlineData("mlp")]
     [InlineData("dropout-mlp")]

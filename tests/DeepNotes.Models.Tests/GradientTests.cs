@@ -9,6 +9,24 @@ public class GradientTests
     [Fact] public void LogSoftmaxAndNll() => GradientCheck.Classifier<LogSoftmaxNet>(batch: 4);
     [Fact] public void NllOfLogSoftmaxFused() => GradientCheck.Classifier<FusedNllNet>(batch: 4);
     [Fact] public void BatchedMatMul() => GradientCheck.Classifier<MatMulNet>(batch: 3);
+    [Fact] public void AttentionOps() => GradientCheck.Regressor<AttentionNet>(batch: 3);
+    [Fact] public void CausalSoftmaxAndTranspose() => GradientCheck.Regressor<CausalTransposeNet>(batch: 3);
+    [Fact] public void SelfAttentionModel() => GradientCheck.Regressor<SelfAttention>(batch: 2);
+    [Fact] public void MultiHeadReshapePermute() => GradientCheck.Regressor<MultiHeadNet>(batch: 3);
+
+    [Fact]
+    public void LayerNorm()
+    {
+        // Weights away from their initial 1 and biases away from 0, so dx's use of the weight is checked too.
+        const int batch = 3;
+        var model = LayerNormNet.Create(batch, 3);
+        Span<float> p = model.Parameters;
+        foreach (TensorInfo t in model.Tensors)
+            if (t.Name.StartsWith("Norm.", StringComparison.Ordinal) || t.Name.StartsWith("Last.", StringComparison.Ordinal))
+                for (int i = 0; i < t.Length; i++) p[t.Offset + i] += 0.5f * (2f * CounterRng.Uniform(9, 1, (ulong)(t.Offset + i)) - 1f);
+        float[] x = TestData.Random(batch * LayerNormNet.InputSize, 4), target = TestData.Random(batch * LayerNormNet.TargetSize, 5);
+        GradientCheck.Run(model, () => model.ComputeGradients(x, target, batch), () => model.ComputeLoss(x, target, batch));
+    }
     [Fact] public void BinaryCrossEntropy()
     {
         var model = BceNet.Create(4, 5);

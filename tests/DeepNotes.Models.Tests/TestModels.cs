@@ -150,3 +150,58 @@ public sealed partial class SmallRegression
     [Loss]
     private Tensor Loss(Tensor y, [Shape(1)] Tensor t) => Mse(y, t);
 }
+
+/// <summary>Attention ops: Q·Kᵀ through MatMul(q, Transpose(k)) (no copy), a scale, Softmax over rows, ·V.</summary>
+[Model]
+public sealed partial class AttentionNet
+{
+    [Linear(6, 5)] private partial Tensor Q(Tensor x);
+    [Linear(6, 5)] private partial Tensor K(Tensor x);
+    [Linear(6, 3)] private partial Tensor V(Tensor x);
+
+    [Forward]
+    private Tensor Forward([Shape(4, 6)] Tensor x)
+    {
+        var scores = MatMul(Q(x), Transpose(K(x))) * 0.5f; // [4, 4]
+        return MatMul(Softmax(scores), V(x));              // [4, 3]
+    }
+
+    [Loss]
+    private Tensor Loss(Tensor y, Tensor t) => Mse(y, t);
+}
+
+/// <summary>A causal mask over [5, 5] scores of a sequence, and a stored Transpose (a copy) used by a MatMul and a Linear.</summary>
+[Model]
+public sealed partial class CausalTransposeNet
+{
+    [Linear(4, 3)] private partial Tensor Q(Tensor x);
+    [Linear(4, 3)] private partial Tensor K(Tensor x);
+    [Linear(5, 5)] private partial Tensor Mix(Tensor x);
+
+    [Forward]
+    private Tensor Forward([Shape(5, 4)] Tensor x)
+    {
+        var kt = Transpose(K(x));                       // [3, 5], a copy
+        var weights = CausalSoftmax(MatMul(Q(x), kt));  // [5, 5], row i sees 0..i
+        return MatMul(weights, x) + Transpose(Mix(Transpose(x)));  // [5, 4]
+    }
+
+    [Loss]
+    private Tensor Loss(Tensor y, Tensor t) => Mse(y, t);
+}
+
+/// <summary>LayerNorm over the last axis of per-example rows [3, 5]: one layer used twice (its gradients add up), one after a Linear.</summary>
+[Model]
+public sealed partial class LayerNormNet
+{
+    [Linear(5, 5)] private partial Tensor In(Tensor x);
+    [LayerNorm(5)] private partial Tensor Norm(Tensor x);
+    [Linear(5, 4)] private partial Tensor Out(Tensor x);
+    [LayerNorm(4, Epsilon = 1e-3f)] private partial Tensor Last(Tensor x);
+
+    [Forward]
+    private Tensor Forward([Shape(3, 5)] Tensor x) => Last(Out(Tanh(Norm(In(x)))) + Out(Norm(x)));
+
+    [Loss]
+    private Tensor Loss(Tensor y, Tensor t) => Mse(y, t);
+}

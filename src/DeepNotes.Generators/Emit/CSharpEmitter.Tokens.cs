@@ -30,8 +30,22 @@ internal sealed partial class CSharpEmitter
     private static string MatMulSizes(Node matMul)
     {
         Shape a = matMul.Inputs[0].Shape, b = matMul.Inputs[1].Shape;
-        int n = a.Rank == 2 ? a.Dims[0] : 1, k = a.Dims[a.Rank - 1], m = b.Rank == 2 ? b.Dims[1] : 1;
-        return $"{I(n)}, {I(k)}, {I(m)}";
+        int n = a.Rank >= 2 ? a.Dims[a.Rank - 2] : 1, k = a.Dims[a.Rank - 1];
+        int m = matMul.TransposeB ? b.Dims[b.Rank - 2] : b.Rank >= 2 ? b.Dims[b.Rank - 1] : 1;
+        // Leading axes ([h, n, k] x [h, k, m]) multiply the batch: one product per example and leading index.
+        int lead = System.Math.Max(a.Rank, b.Rank) - 2, count = 1;
+        for (int i = 0; i < lead; i++) count *= a.Dims[i];
+        string batch = count == 1 ? "batch" : $"batch * {I(count)}";
+        return $"{batch}, {I(n)}, {I(k)}, {I(m)}" + (matMul.TransposeB ? ", transposeB: true" : "");
+    }
+
+    /// <summary>Layout.Permute's arguments: the input's dims padded in front to four, and the axes of those four.</summary>
+    private static string PermuteArguments(Shape input, int[] axes)
+    {
+        int pad = 4 - input.Rank;
+        var dims = Enumerable.Repeat(1, pad).Concat(input.Dims);
+        var all = Enumerable.Range(0, pad).Concat(axes.Select(a => a + pad));
+        return string.Join(", ", dims.Concat(all).Select(I));
     }
 
     private void WriteInputSizes()

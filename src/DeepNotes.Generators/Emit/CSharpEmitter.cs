@@ -172,12 +172,12 @@ internal sealed partial class CSharpEmitter
             string weightShape = l.Kind switch
             {
                 LayerKind.Conv2d => $"{I(l.Out)}, {I(l.In)}, {I(l.KernelH)}, {I(l.KernelW)}",
-                LayerKind.BatchNorm2d or LayerKind.BatchNorm1d => I(l.Out),
+                LayerKind.BatchNorm2d or LayerKind.BatchNorm1d or LayerKind.LayerNorm => I(l.Out),
                 LayerKind.Embedding => $"{I(l.In)}, {I(l.Out)}",
                 _ => $"{I(l.Out)}, {I(l.In)}",
             };
             // A batch norm's scale is trained but, like a bias, not decayed.
-            string weightRole = p.IsBatchNorm ? "Bias" : "Weight";
+            string weightRole = p.IsNorm ? "Bias" : "Weight";
             _w.Line($"    new(\"{p.Name}.weight\", {I(p.WeightOffset)}, [{weightShape}], global::DeepNotes.TensorRole.{weightRole}),");
             if (p.BiasLength > 0) _w.Line($"    new(\"{p.Name}.bias\", {I(p.BiasOffset)}, [{I(l.Out)}], global::DeepNotes.TensorRole.Bias),");
         }
@@ -213,6 +213,12 @@ internal sealed partial class CSharpEmitter
         foreach (LayerParams lp in _g.Parameters)
         {
             LayerSpec l = lp.Layer;
+            if (lp.Layer.Kind == LayerKind.LayerNorm)
+            {
+                _w.Line($"p.Slice({I(lp.WeightOffset)}, {I(lp.WeightLength)}).Fill(1f); // {lp.Name}.weight (γ)");
+                _w.Line($"p.Slice({I(lp.BiasOffset)}, {I(lp.BiasLength)}).Clear(); // {lp.Name}.bias (β)");
+                continue;
+            }
             if (lp.IsBatchNorm)
             {
                 _w.Line($"p.Slice({I(lp.WeightOffset)}, {I(lp.WeightLength)}).Fill(1f); // {lp.Name}.weight (γ)");
@@ -415,13 +421,28 @@ internal sealed partial class CSharpEmitter
                 Shape s = n.Inputs[0].Shape;
                 int cols = s.Dims[s.Rank - 1];
                 Comment(n, y);
-                _w.Line($"Kernels.Softmax.{(n.Kind == NodeKind.Softmax ? "Forward" : "LogForward")}({Span(y!)}, {Span(n.Inputs[0])}, {Rows(s, cols)}, {I(cols)});");
+                string scale = n.Scale == 1f ? "" : ", scale: " + F(n.Scale);
+                if (n.Causal)
+                    _w.Line($"Kernels.Softmax.CausalForward({Span(y!)}, {Span(n.Inputs[0])}, {Rows(s, cols)}, {I(cols)}, {I(s.Dims[s.Rank - 2])}{scale});");
+                else
+                    _w.Line($"Kernels.Softmax.{(n.Kind == NodeKind.Softmax ? "Forward" : "LogForward")}({Span(y!)}, {Span(n.Inputs[0])}, {Rows(s, cols)}, {I(cols)}{scale});");
                 break;
             }
+            case NodeKind.Transpose:
+            {
+                Shape s = n.Inputs[0].Shape;
+                Comment(n, y);
+                _w.Line($"Kernels.BatchedMatMul.Transpose({Span(y!)}, {Span(n.Inputs[0])}, {Rows(s, s.Dims[s.Rank - 2] * s.Dims[s.Rank - 1])}, {I(s.Dims[s.Rank - 2])}, {I(s.Dims[s.Rank - 1])});");
+                break;
+            }
+            case NodeKind.Permute:
+                Comment(n, y);
+                _w.Line($"Kernels.Layout.Permute({Span(y!)}, {Span(n.Inputs[0])}, batch, {PermuteArguments(n.Inputs[0].Shape, n.Axes)});");
+                break;
             case NodeKind.MatMul:
             {
                 Comment(n, y);
-                _w.Line($"Kernels.BatchedMatMul.Forward({Span(y!)}, {Span(n.Inputs[0])}, {Span(n.Inputs[1])}, batch, {MatMulSizes(n)});");
+                _w.Line($"Kernels.BatchedMatMul.Forward({Span(y!)}, {Span(n.Inputs[0])}, {Span(n.Inputs[1])}, {MatMulSizes(n)});");
                 break;
             }
             case NodeKind.Flatten:
@@ -459,6 +480,14 @@ internal sealed partial class CSharpEmitter
             case NodeKind.EmbeddingBag:
                 EmitTokenForward(n);
                 break;
+            case NodeKind.LayerNorm:
+            {
+                LayerParams lp = Params(n);
+                int features = lp.Layer.Out;
+                Comment(n, y);
+                _w.Line($"Kernels.LayerNorm.Forward({Span(y!)}, {Span(n.Aux!)}, {Span(n.Aux2!)}, {Span(n.Inputs[0])}, {Weight(lp)}, {Bias(lp)}, {Rows(n.Inputs[0].Shape, features)}, {I(features)}, {F(lp.Layer.Epsilon)});");
+                break;
+            }
             default:
                 EmitVisionForward(n, inference);
                 break;
@@ -566,7 +595,8 @@ internal sealed partial class CSharpEmitter
                 Shape s = f!.Inputs[0].Shape;
                 int cols = s.Dims[s.Rank - 1];
                 BackComment(n);
-                _w.Line($"Kernels.Softmax.{(n.Kind == NodeKind.SoftmaxBackward ? "Backward" : "LogBackward")}({Span(y!)}, {Span(n.Inputs[0])}, {Span(n.Inputs[1])}, {Rows(s, cols)}, {I(cols)});");
+                string scale = f.Scale == 1f ? "" : ", scale: " + F(f.Scale);
+                _w.Line($"Kernels.Softmax.{(n.Kind == NodeKind.SoftmaxBackward ? "Backward" : "LogBackward")}({Span(y!)}, {Span(n.Inputs[0])}, {Span(n.Inputs[1])}, {Rows(s, cols)}, {I(cols)}{scale});");
                 break;
             }
             case NodeKind.MatMulBackwardA:
@@ -574,7 +604,31 @@ internal sealed partial class CSharpEmitter
             {
                 BackComment(n);
                 string which = n.Kind == NodeKind.MatMulBackwardA ? "BackwardA" : "BackwardB";
-                _w.Line($"Kernels.BatchedMatMul.{which}({Span(y!)}, {Span(n.Inputs[0])}, {Span(n.Inputs[1])}, batch, {MatMulSizes(f!)});");
+                _w.Line($"Kernels.BatchedMatMul.{which}({Span(y!)}, {Span(n.Inputs[0])}, {Span(n.Inputs[1])}, {MatMulSizes(f!)});");
+                break;
+            }
+            case NodeKind.LayerNormBackward:
+            {
+                LayerParams lp = Params(f!);
+                int features = lp.Layer.Out;
+                _w.Line($"// d{lp.Name}.weight, d{lp.Name}.bias += and {y!.Name}: back through {f!.Text}");
+                _w.Line($"Kernels.LayerNorm.Backward({Span(y)}, {Weight(lp, "g")}, {Bias(lp, "g")}, {Span(n.Inputs[0])}, {Span(n.Inputs[1])}, {Weight(lp)}, {Span(n.Inputs[2])}, {Span(n.Inputs[3])}, {Rows(f.Inputs[0].Shape, features)}, {I(features)});");
+                break;
+            }
+            case NodeKind.TransposeBackward:
+            {
+                Shape s = f!.Inputs[0].Shape;
+                BackComment(n);
+                _w.Line($"Kernels.BatchedMatMul.Transpose({Span(y!)}, {Span(n.Inputs[0])}, {Rows(s, s.Dims[s.Rank - 2] * s.Dims[s.Rank - 1])}, {I(s.Dims[s.Rank - 1])}, {I(s.Dims[s.Rank - 2])});");
+                break;
+            }
+            case NodeKind.PermuteBackward:
+            {
+                // The inverse permutation, applied to the gradient (shaped like the forward output).
+                int[] axes = f!.Axes, inverse = new int[axes.Length];
+                for (int i = 0; i < axes.Length; i++) inverse[axes[i]] = i;
+                BackComment(n);
+                _w.Line($"Kernels.Layout.Permute({Span(y!)}, {Span(n.Inputs[0])}, batch, {PermuteArguments(f.Output!.Shape, inverse)});");
                 break;
             }
             case NodeKind.ReduceBackward:

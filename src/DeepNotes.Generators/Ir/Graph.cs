@@ -61,16 +61,16 @@ internal sealed class Value
 internal enum NodeKind
 {
     // Forward.
-    Dense, Chain, Binary, Softmax, LogSoftmax, MatMul, Flatten, Sum, Mean, Dropout,
+    Dense, Chain, Binary, Softmax, LogSoftmax, MatMul, Transpose, Permute, Flatten, Sum, Mean, Dropout,
     CrossEntropy, Nll, Mse, BinaryCrossEntropy,
     Conv2d, MaxPool, AvgPool, GlobalAvgPool, BatchNorm,
-    Embedding, OneHot, MaskedMean, EmbeddingBag,
+    Embedding, OneHot, MaskedMean, EmbeddingBag, LayerNorm,
     // Backward.
     SeedOne, ActivationBackward, DenseBackwardWeights, DenseBackwardData, ChainBackward, BinaryBackward,
     SoftmaxBackward, LogSoftmaxBackward, MatMulBackwardA, MatMulBackwardB, ReduceBackward, DropoutBackward,
     CrossEntropyBackward, NllBackward, MseBackward, BinaryCrossEntropyBackward, Accumulate,
     Conv2dBackwardWeights, Conv2dBackwardData, MaxPoolBackward, AvgPoolBackward, GlobalAvgPoolBackward, BatchNormBackward,
-    EmbeddingBackward, MaskedMeanBackward, EmbeddingBagBackward,
+    EmbeddingBackward, MaskedMeanBackward, EmbeddingBagBackward, TransposeBackward, LayerNormBackward, PermuteBackward,
 }
 
 internal enum Phase { Forward, Loss, Backward }
@@ -120,6 +120,14 @@ internal sealed class Node
     public Act Act { get; set; }
     public List<ChainStep> Steps { get; set; } = new();
     public BinOp Op { get; set; }
+    /// <summary>MatMul: the second operand is stored [m, k] and read transposed (MatMul(a, Transpose(b))).</summary>
+    public bool TransposeB { get; set; }
+    /// <summary>Permute: the new order of the per-example axes.</summary>
+    public int[] Axes { get; set; } = new int[0];
+    /// <summary>Softmax: the factor of a constant scaling of its input folded in, softmax(Scale·x) (Fusion).</summary>
+    public float Scale { get; set; } = 1f;
+    /// <summary>Softmax: with a causal mask (CausalSoftmax).</summary>
+    public bool Causal { get; set; }
     public int Operand { get; set; }
     public float P { get; set; }
     /// <summary>For backward nodes, the forward node they differentiate.</summary>
@@ -206,16 +214,18 @@ internal sealed class LayerParams
     public bool IsBatchNorm => Layer.Kind is LayerKind.BatchNorm2d or LayerKind.BatchNorm1d;
     /// <summary>An embedding table [vocabulary, dimension]: sparse gradients and sparse updates.</summary>
     public bool IsEmbedding => Layer.Kind == LayerKind.Embedding;
+    /// <summary>A batch norm's or layer norm's weight (γ, initially 1) and bias (β, 0), one per feature.</summary>
+    public bool IsNorm => IsBatchNorm || Layer.Kind == LayerKind.LayerNorm;
 
     public static int WeightLengthOf(LayerSpec layer) => layer.Kind switch
     {
         LayerKind.Conv2d => layer.Out * layer.In * layer.KernelH * layer.KernelW,
-        LayerKind.BatchNorm2d or LayerKind.BatchNorm1d => layer.Out,
+        LayerKind.BatchNorm2d or LayerKind.BatchNorm1d or LayerKind.LayerNorm => layer.Out,
         _ => layer.In * layer.Out,
     };
 
     public static int BiasLengthOf(LayerSpec layer) =>
-        layer.Bias || layer.Kind is LayerKind.BatchNorm2d or LayerKind.BatchNorm1d ? layer.Out : 0;
+        layer.Bias || layer.Kind is LayerKind.BatchNorm2d or LayerKind.BatchNorm1d or LayerKind.LayerNorm ? layer.Out : 0;
     /// <summary>Batch norm: running_mean at StateOffset, running_var right after it (model state, not trained).</summary>
     public int StateOffset { get; set; } = -1;
     public int StateLength => IsBatchNorm ? 2 * Layer.Out : 0;

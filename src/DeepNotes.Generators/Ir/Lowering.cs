@@ -252,6 +252,7 @@ internal sealed partial class Lowering
         if (layer.Kind == LayerKind.Dropout) return LowerDropout(v, layer.P, e);
         if (layer.Kind == LayerKind.Conv2d) return LowerConv2d(v, layer, e);
         if (layer.Kind is LayerKind.BatchNorm2d or LayerKind.BatchNorm1d) return LowerBatchNorm(v, layer, e);
+        if (layer.Kind == LayerKind.LayerNorm) return LowerLayerNorm(v, layer, e);
 
         Shape s = v.Shape;
         if (!s.Batched || s.Rank == 0 || s.Dims[s.Rank - 1] != layer.In)
@@ -269,7 +270,10 @@ internal sealed partial class Lowering
 
     private Term LowerOp(ExprSpec e)
     {
-        var args = e.Args.Select(LowerExpr).ToList();
+        // MatMul(a, Transpose(b)) reads b transposed in place: no copy of b.
+        bool transposeB = e.Name == "MatMul" && e.Args.Count == 2
+                          && e.Args[1] is { Kind: ExprKind.Op, Name: "Transpose", IsError: false } tr && tr.Args.Count == 1;
+        var args = (transposeB ? new[] { e.Args[0], e.Args[1].Args[0] } : e.Args.ToArray()).Select(LowerExpr).ToList();
         if (args.Any(a => a.IsError)) return Term.Error;
         if (e.Name is "OneHot" or "MaskedMean") return LowerTokenOp(args, e);
         if (args.Any(a => a.IsTokens)) return TokensAsFloats(e, e.Name);
@@ -282,12 +286,28 @@ internal sealed partial class Lowering
             case "Log": return Unary(args, e, StepKind.Log);
             case "Softmax":
             case "LogSoftmax":
+            case "CausalSoftmax":
             {
                 Value? x = OneTensor(args, e);
                 if (x is null) return Term.Error;
                 if (x.Shape.Rank == 0) return BadOperand(e, $"{e.Name} needs at least one axis, but its input has shape {x.Shape}");
+                if (e.Name == "CausalSoftmax" && (x.Shape.Rank < 2 || !x.Shape.Batched))
+                    return BadOperand(e, $"CausalSoftmax masks per-example matrices [..., n, m] (row i sees columns 0..i), but its input has shape {x.Shape}");
                 Value y = _graph.NewValue(x.Shape, Temp());
-                _graph.Add(e.Name == "Softmax" ? NodeKind.Softmax : NodeKind.LogSoftmax, new[] { x }, y, e.Text);
+                Node node = _graph.Add(e.Name == "LogSoftmax" ? NodeKind.LogSoftmax : NodeKind.Softmax, new[] { x }, y, e.Text);
+                node.Causal = e.Name == "CausalSoftmax";
+                return Term.Of(y);
+            }
+            case "Transpose":
+            {
+                Value? x = OneTensor(args, e);
+                if (x is null) return Term.Error;
+                if (!x.Shape.Batched || x.Shape.Rank < 2)
+                    return BadOperand(e, $"Transpose swaps the last two axes of per-example matrices [..., n, m], but its input has shape {x.Shape}");
+                int[] tdims = x.Shape.Dims.ToArray();
+                (tdims[tdims.Length - 2], tdims[tdims.Length - 1]) = (tdims[tdims.Length - 1], tdims[tdims.Length - 2]);
+                Value y = _graph.NewValue(new Shape(true, tdims), Temp());
+                _graph.Add(NodeKind.Transpose, new[] { x }, y, e.Text);
                 return Term.Of(y);
             }
             case "Flatten":
@@ -300,6 +320,9 @@ internal sealed partial class Lowering
                 y.AliasOf = x;
                 return Term.Of(y);
             }
+            case "Reshape":
+            case "Permute":
+                return LowerLayoutOp(args, e);
             case "Sum":
             case "Mean":
             {
@@ -313,19 +336,30 @@ internal sealed partial class Lowering
             {
                 if (args.Count != 2 || args[0].Value is null || args[1].Value is null) return BadOperand(e, "MatMul takes two tensors");
                 Value a = args[0].Value!, b = args[1].Value!;
-                if (!a.Shape.Batched || !b.Shape.Batched || a.Shape.Rank is not (1 or 2) || b.Shape.Rank is not (1 or 2))
+                if (!a.Shape.Batched || !b.Shape.Batched || a.Shape.Rank == 0 || b.Shape.Rank == 0)
                     return BadOperand(e, $"MatMul needs per-example matrices [n, k] and [k, m] (or vectors [k]), got {a.Shape} and {b.Shape}");
-                if (a.Shape.Dims[a.Shape.Rank - 1] != b.Shape.Dims[0])
+                if (transposeB && b.Shape.Rank < 2)
+                    return BadOperand(e, $"Transpose swaps the last two axes of per-example matrices [..., n, m], but its input has shape {b.Shape}");
+                // Leading axes ([h, n, k] x [h, k, m]): one product per leading index, the same leading axes on both sides.
+                int lead = System.Math.Max(a.Shape.Rank, b.Shape.Rank) - 2;
+                if (lead > 0 && (a.Shape.Rank != b.Shape.Rank || !a.Shape.Dims.Take(lead).SequenceEqual(b.Shape.Dims.Take(lead))))
+                    return BadOperand(e, $"MatMul of operands with leading axes needs the same leading axes on both sides ([..., n, k] x [..., k, m]), got {a.Shape} and {b.Shape}");
+                int ra = a.Shape.Rank, rb = b.Shape.Rank;
+                // With Transpose(b), b is stored [..., m, k]; the message shows the operand as MatMul sees it.
+                int bRows = transposeB ? b.Shape.Dims[rb - 1] : b.Shape.Dims[rb == 1 ? 0 : rb - 2];
+                if (a.Shape.Dims[ra - 1] != bRows)
                 {
-                    Report(DiagnosticDescriptors.MatMulMismatch, e.Location, e.Text, Dims(a.Shape), Dims(b.Shape));
+                    int[] seen = b.Shape.Dims.ToArray();
+                    if (transposeB) (seen[rb - 2], seen[rb - 1]) = (seen[rb - 1], seen[rb - 2]);
+                    Report(DiagnosticDescriptors.MatMulMismatch, e.Location, e.Text, Dims(a.Shape), "[" + string.Join(", ", seen) + "]");
                     return Term.Error;
                 }
                 // NumPy's matmul: a vector operand drops its axis from the result.
-                var dims = new List<int>();
-                if (a.Shape.Rank == 2) dims.Add(a.Shape.Dims[0]);
-                if (b.Shape.Rank == 2) dims.Add(b.Shape.Dims[1]);
+                var dims = new List<int>(a.Shape.Dims.Take(lead));
+                if (ra >= 2) dims.Add(a.Shape.Dims[ra - 2]);
+                if (rb >= 2) dims.Add(transposeB ? b.Shape.Dims[rb - 2] : b.Shape.Dims[rb - 1]);
                 Value y = _graph.NewValue(new Shape(true, dims.ToArray()), Temp());
-                _graph.Add(NodeKind.MatMul, new[] { a, b }, y, e.Text);
+                _graph.Add(NodeKind.MatMul, new[] { a, b }, y, e.Text).TransposeB = transposeB;
                 return Term.Of(y);
             }
             case "Dropout":

@@ -4,7 +4,7 @@ namespace DeepNotes.Generators.Model;
 // It must stay equatable: records of strings, numbers, enums and EquatableArray, never an
 // ISymbol, SyntaxNode or Location, or the incremental cache stops working.
 
-internal enum LayerKind { Linear, Dropout, Conv2d, BatchNorm2d, BatchNorm1d, Embedding }
+internal enum LayerKind { Linear, Dropout, Conv2d, BatchNorm2d, BatchNorm1d, Embedding, LayerNorm }
 
 /// <summary>Mirrors DeepNotes.Init (same order).</summary>
 internal enum InitKind { Auto = 0, XavierUniform, XavierNormal, HeUniform, HeNormal, Normal, Zeros, Word2Vec }
@@ -29,14 +29,14 @@ internal sealed record LayerSpec(
     /// <summary>The name of the index parameter of an indexed layer ("i"), for its stub.</summary>
     public string IndexParameterName { get; init; } = "";
 
-    // Batch norm (In = Out = channels).
+    // Batch norm (In = Out = channels) and layer norm (In = Out = features; Epsilon only).
     public float Momentum { get; init; } = 0.1f;
     public float Epsilon { get; init; } = 1e-5f;
 
     /// <summary>Names of the attributes that declare layers.</summary>
     public static bool IsLayerAttribute(string? name) =>
         name is "LinearAttribute" or "DropoutAttribute" or "Conv2dAttribute" or "BatchNorm2dAttribute" or "BatchNorm1dAttribute"
-            or "EmbeddingAttribute";
+            or "EmbeddingAttribute" or "LayerNormAttribute";
 
     /// <summary>An Embedding takes token ids (<c>Tokens</c>), every other layer a float <c>Tensor</c>.</summary>
     public bool TakesTokens => Kind == LayerKind.Embedding;

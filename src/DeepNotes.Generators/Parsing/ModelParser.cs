@@ -60,6 +60,7 @@ internal static class ModelParser
                     case "BatchNorm2dAttribute":
                     case "BatchNorm1dAttribute":
                     case "EmbeddingAttribute":
+                    case "LayerNormAttribute":
                         LayerSpec? layer = ParseLayer(method, attribute, name, diagnostics);
                         if (layer is not null) layers.Add(layer);
                         break;
@@ -167,6 +168,7 @@ internal static class ModelParser
             "BatchNorm2dAttribute" => LayerKind.BatchNorm2d,
             "BatchNorm1dAttribute" => LayerKind.BatchNorm1d,
             "EmbeddingAttribute" => LayerKind.Embedding,
+            "LayerNormAttribute" => LayerKind.LayerNorm,
             _ => LayerKind.Dropout,
         };
         int inF = 0, outF = 0; bool bias = true; InitKind init = InitKind.Auto; float std = 0.01f, p = 0f;
@@ -232,6 +234,12 @@ internal static class ModelParser
                 momentum = Float("Momentum", 0.1f);
                 epsilon = Float("Epsilon", 1e-5f);
                 if (!(momentum >= 0f && momentum <= 1f)) problems.Add(($"momentum must be in [0, 1], got {momentum.ToString(CultureInfo.InvariantCulture)}", argumentsLocation));
+                if (!(epsilon > 0f)) problems.Add(($"epsilon must be positive, got {epsilon.ToString(CultureInfo.InvariantCulture)}", argumentsLocation));
+                break;
+            case LayerKind.LayerNorm:
+                inF = outF = attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is int lf ? lf : 0;
+                if (inF <= 0) problems.Add(($"layer norm needs a positive feature count, got {N(inF)}", argumentsLocation));
+                epsilon = Float("Epsilon", 1e-5f);
                 if (!(epsilon > 0f)) problems.Add(($"epsilon must be positive, got {epsilon.ToString(CultureInfo.InvariantCulture)}", argumentsLocation));
                 break;
             default:

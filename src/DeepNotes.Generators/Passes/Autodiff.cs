@@ -65,6 +65,20 @@ internal static partial class Autodiff
                     Contribute(g, grads, x[0], n, NodeKind.MatMulBackwardA, new[] { dy, x[1] });
                     Contribute(g, grads, x[1], n, NodeKind.MatMulBackwardB, new[] { dy, x[0] });
                     break;
+                case NodeKind.LayerNorm:
+                {
+                    // Always runs: it also accumulates dweight and dbias. Needs x and the saved row statistics, not y.
+                    Value dx = Grad(g, x[0]);
+                    g.Add(NodeKind.LayerNormBackward, new[] { dy, x[0], n.Aux!, n.Aux2! }, dx, n.Text).Forward = n;
+                    if (x[0].RequiresGrad) AddGrad(g, grads, x[0], dx, n);
+                    break;
+                }
+                case NodeKind.Permute:
+                    Contribute(g, grads, x[0], n, NodeKind.PermuteBackward, new[] { dy });
+                    break;
+                case NodeKind.Transpose:
+                    Contribute(g, grads, x[0], n, NodeKind.TransposeBackward, new[] { dy });
+                    break;
                 case NodeKind.Flatten:
                     if (x[0].RequiresGrad)
                     {

@@ -13,6 +13,8 @@ namespace DeepNotes.Generators.Passes;
 /// <item>an activation right after a Linear layer moves into the GEMM epilogue (its backward needs
 /// only the activation's output, so the pre-activation is never stored);</item>
 /// <item>Nll(LogSoftmax(z)) becomes the fused softmax cross-entropy;</item>
+/// <item>Softmax(a·x + b) becomes one softmax of scale a (the b cancels): attention's Softmax(Q·Kᵀ·c)
+/// neither stores nor revisits the scaled scores;</item>
 /// <item>MaskedMean(Embedding(ids), mask) becomes one bag of embeddings (CBOW's context average).</item>
 /// </list>
 /// </summary>
@@ -23,6 +25,7 @@ internal static class Fusion
         MergeChains(graph);
         FoldActivations(graph);
         FuseLogSoftmaxNll(graph);
+        FoldSoftmaxScale(graph);
         FuseEmbeddingBags(graph);
         graph.Compact();
         ResolveInitializers(graph);
@@ -72,6 +75,23 @@ internal static class Fusion
                 z.Name = y.Name;
                 ReplaceAllUses(g, y, z);
             }
+        }
+    }
+
+    private static void FoldSoftmaxScale(Graph g)
+    {
+        foreach (Node softmax in g.Nodes.ToList())
+        {
+            if (softmax.Dead || softmax.Kind != NodeKind.Softmax) continue;
+            Value scaled = softmax.Inputs[0];
+            Node? chain = scaled.Producer;
+            if (chain is null || chain.Dead || chain.Kind != NodeKind.Chain || chain.Steps.Count != 1 || chain.Steps[0].Kind != StepKind.Affine
+                || scaled.Users.Count != 1 || IsPinned(g, scaled)) continue;
+            // softmax(a·x + b) = softmax(a·x): a constant added to a whole row cancels.
+            softmax.Scale *= chain.Steps[0].A;
+            softmax.Text = softmax.Text + " with " + scaled.Name + " = " + chain.Text + " folded in";
+            g.SetInputs(softmax, chain.Inputs);
+            g.Remove(chain);
         }
     }
 

@@ -21,10 +21,10 @@ public sealed class Workload
         _start = start;
     }
 
-    private static Func<Workload, ulong, IWorkloadRun> Classifier(Func<int, ulong, IClassifier> create)
+    private static Func<Workload, ulong, IWorkloadRun> Model(Func<int, ulong, IModel> create)
         => (workload, seed) => new WorkloadRun(workload, create(workload.Batch, seed), seed);
 
-    /// <summary>The name on the command line and in the JSON output: <c>mlp</c>, <c>lenet</c>, <c>alexnet</c>.</summary>
+    /// <summary>The name on the command line and in the JSON output: <c>mlp</c>, <c>lenet</c>, <c>alexnet</c>, <c>attention</c>, <c>skipgram</c>.</summary>
     public string Name { get; }
 
     public string Description { get; }
@@ -49,16 +49,20 @@ public sealed class Workload
     //   lenet:   6·28·28·25 + 16·10·10·150 + 400·120 + 120·84 + 84·10           = 416,520
     //   alexnet: 96·54·54·121 + 256·26·26·2400 + 384·12·12·2304 + 384·12·12·3456
     //            + 256·12·12·3456 + 6400·4096 + 4096·4096 + 4096·10           = 938,129,376
+    //   attention: 4 projections 4·64·128·128 + Q·Kᵀ 64·64·128 + weights·V 64·64·128 = 5,242,880
+    //            (REFERENCE.md: ≈1.0 GFLOP per step at batch 32)
     //   skipgram: 6 scores of 100-dimensional dot products per pair              = 600
     /// <summary>The workloads, in REFERENCE.md's order.</summary>
     public static IReadOnlyList<Workload> All { get; } =
     [
         new("mlp", "784-256-128-10 MLP (ReLU, cross-entropy), batch 64", 64, 234_752,
-            Classifier(static (batch, seed) => Mlp256x128.Create(batch, seed))),
+            Model(static (batch, seed) => Mlp256x128.Create(batch, seed))),
         new("lenet", "LeNet-5 (ReLU, max pooling) on 1x28x28, batch 64", 64, 416_520,
-            Classifier(static (batch, seed) => LeNet5.Create(batch, seed))),
+            Model(static (batch, seed) => LeNet5.Create(batch, seed))),
         new("alexnet", "d2l AlexNet on 1x224x224 (dropout 0.5), batch 8", 8, 938_129_376,
-            Classifier(static (batch, seed) => AlexNet.Create(batch, seed))),
+            Model(static (batch, seed) => AlexNet.Create(batch, seed))),
+        new("attention", "single-head self-attention on 64x128 sequences (Q/K/V/O projections, MSE), batch 32", 32, 5_242_880,
+            Model(static (batch, seed) => SelfAttention.Create(batch, seed))),
         new("skipgram", "word2vec skip-gram, vocabulary 10,000 x 100, 1,024 pairs x 5 noise words per step", SkipGramRun.Pairs,
             600, static (workload, seed) => new SkipGramRun(workload, seed)),
     ];
@@ -164,8 +168,9 @@ public sealed class SkipGramRun : IWorkloadRun
 /// <summary>
 /// A workload's model, data and optimizer (SGD, lr 0.01, momentum 0.9, as REFERENCE.md's steps).
 /// The data are <see cref="Batches"/> batches of uniform [0, 1) inputs, cycled, with uniform random
-/// labels drawn afresh on every cycle: random labels that change cannot be learnt, so the loss stays
-/// near ln(classes) however long a benchmark runs (a memorised batch would drive it to zero and the
+/// labels (a classifier) or uniform [0, 1) targets (a regressor: attention) drawn afresh on every
+/// cycle: random targets that change cannot be learnt, so the loss stays near ln(classes) (or the
+/// targets' variance) however long a benchmark runs (a memorised batch would drive it to zero and the
 /// gradients towards denormals). Steps allocate nothing.
 /// </summary>
 public sealed class WorkloadRun : IWorkloadRun
@@ -175,6 +180,7 @@ public sealed class WorkloadRun : IWorkloadRun
 
     private readonly float[] _inputs;
     private readonly int[] _labels;
+    private readonly float[] _targets;
     private readonly float[] _output;
     private const ulong Stream = 0xBE4C;
     private readonly ulong _seed;
@@ -182,13 +188,15 @@ public sealed class WorkloadRun : IWorkloadRun
     private int _next;
     private long _cycle;
 
-    internal WorkloadRun(Workload workload, IClassifier model, ulong seed)
+    internal WorkloadRun(Workload workload, IModel model, ulong seed)
     {
+        if (model is not (IClassifier or IRegressor)) throw new ArgumentException("a workload's model is a classifier or a regressor", nameof(model));
         Workload = workload;
         Model = model;
         int batch = workload.Batch;
         _inputs = new float[Batches * batch * model.InputLength];
-        _labels = new int[Batches * batch];
+        _labels = model is IClassifier ? new int[Batches * batch] : [];
+        _targets = model is IRegressor r ? new float[Batches * batch * r.TargetLength] : [];
         _output = new float[batch * model.OutputLength];
         _seed = seed;
         for (int i = 0; i < _inputs.Length; i++) _inputs[i] = CounterRng.Uniform(seed, Stream, (ulong)i);
@@ -197,11 +205,12 @@ public sealed class WorkloadRun : IWorkloadRun
 
     public Workload Workload { get; }
 
-    public IClassifier Model { get; }
+    /// <summary>An <see cref="IClassifier"/> or an <see cref="IRegressor"/>.</summary>
+    public IModel Model { get; }
 
     IGeneratedModel IWorkloadRun.Model => Model;
 
-    /// <summary>Forward, cross-entropy, backward and an SGD update on the next batch; returns its loss.</summary>
+    /// <summary>Forward, loss (cross-entropy or MSE), backward and an SGD update on the next batch; returns its loss.</summary>
     public float TrainStep()
     {
         int batch = Workload.Batch, i = _next, features = Model.InputLength;
@@ -211,13 +220,21 @@ public sealed class WorkloadRun : IWorkloadRun
             _cycle++;
             DrawLabels();
         }
-        return Model.TrainStep(_inputs.AsSpan(i * batch * features, batch * features), _labels.AsSpan(i * batch, batch), batch, ref _sgd);
+        ReadOnlySpan<float> input = _inputs.AsSpan(i * batch * features, batch * features);
+        if (Model is IRegressor regressor)
+        {
+            int targets = batch * regressor.TargetLength;
+            return regressor.TrainStep(input, _targets.AsSpan(i * targets, targets), batch, ref _sgd);
+        }
+        return ((IClassifier)Model).TrainStep(input, _labels.AsSpan(i * batch, batch), batch, ref _sgd);
     }
 
     private void DrawLabels()
     {
         ulong first = (ulong)(_cycle * _labels.Length);
         for (int i = 0; i < _labels.Length; i++) _labels[i] = CounterRng.NextInt(_seed, Stream + 1, first + (ulong)i, Model.OutputLength);
+        first = (ulong)(_cycle * _targets.Length);
+        for (int i = 0; i < _targets.Length; i++) _targets[i] = CounterRng.Uniform(_seed, Stream + 2, first + (ulong)i);
     }
 
     /// <summary>Inference (dropout off) on the first batch; returns the first logit.</summary>

@@ -9,6 +9,9 @@ namespace DeepNotes.Kernels;
 /// Small products (word2vec's [6, 100]·[100] per example, a tiny attention) go through dot products
 /// and axpys over contiguous rows instead of <see cref="Gemm"/>, whose packing would cost more than the
 /// arithmetic; larger ones use <see cref="Gemm"/>.
+/// With <c>transposeB</c> the second operand is stored transposed, [m, k], and C = A·Bᵀ: attention's
+/// scores Q·Kᵀ read K's rows as they are, with no transposed copy (GEMM takes the transpose as a flag;
+/// the small path's entries are dot products of contiguous rows).
 /// </summary>
 public static class BatchedMatMul
 {
@@ -17,41 +20,116 @@ public static class BatchedMatMul
 
     private static bool IsSmall(int n, int k, int m) => n == 1 || m == 1 || (long)n * k * m <= SmallProduct;
 
-    public static void Forward(Span<float> c, ReadOnlySpan<float> a, ReadOnlySpan<float> b, int batch, int n, int k, int m)
+    /// <summary>C = A·B, or A·Bᵀ with <paramref name="transposeB"/> (B stored [m, k]).</summary>
+    public static void Forward(Span<float> c, ReadOnlySpan<float> a, ReadOnlySpan<float> b, int batch, int n, int k, int m, bool transposeB = false)
     {
         bool small = IsSmall(n, k, m);
         for (int i = 0; i < batch; i++)
         {
             Span<float> ci = c.Slice(i * n * m, n * m);
             ReadOnlySpan<float> ai = a.Slice(i * n * k, n * k), bi = b.Slice(i * k * m, k * m);
-            if (small) SmallForward(ci, ai, bi, n, k, m);
+            if (transposeB)
+            {
+                if (small) SmallForwardTransposedB(ci, ai, bi, n, k, m);
+                else Gemm.Multiply(ci, ai, bi, n, m, k, transB: true);
+            }
+            else if (small) SmallForward(ci, ai, bi, n, k, m);
             else Gemm.Multiply(ci, ai, bi, n, m, k);
         }
     }
 
-    /// <summary>dA = dC·Bᵀ (overwrites).</summary>
-    public static void BackwardA(Span<float> da, ReadOnlySpan<float> dc, ReadOnlySpan<float> b, int batch, int n, int k, int m)
+    /// <summary>dA = dC·Bᵀ, or dC·B with <paramref name="transposeB"/> (overwrites).</summary>
+    public static void BackwardA(Span<float> da, ReadOnlySpan<float> dc, ReadOnlySpan<float> b, int batch, int n, int k, int m, bool transposeB = false)
     {
         bool small = IsSmall(n, k, m);
         for (int i = 0; i < batch; i++)
         {
             Span<float> dai = da.Slice(i * n * k, n * k);
             ReadOnlySpan<float> dci = dc.Slice(i * n * m, n * m), bi = b.Slice(i * k * m, k * m);
-            if (small) SmallBackwardA(dai, dci, bi, n, k, m);
+            if (transposeB)
+            {
+                // dA[r, :] = Σ_j dC[r, j]·B[j, :]: the untransposed product with B as stored.
+                if (small) SmallForward(dai, dci, bi, n, m, k);
+                else Gemm.Multiply(dai, dci, bi, n, k, m);
+            }
+            else if (small) SmallBackwardA(dai, dci, bi, n, k, m);
             else Gemm.Multiply(dai, dci, bi, n, k, m, transB: true);
         }
     }
 
-    /// <summary>dB = Aᵀ·dC (overwrites).</summary>
-    public static void BackwardB(Span<float> db, ReadOnlySpan<float> dc, ReadOnlySpan<float> a, int batch, int n, int k, int m)
+    /// <summary>dB = Aᵀ·dC, or dCᵀ·A ([m, k]) with <paramref name="transposeB"/> (overwrites).</summary>
+    public static void BackwardB(Span<float> db, ReadOnlySpan<float> dc, ReadOnlySpan<float> a, int batch, int n, int k, int m, bool transposeB = false)
     {
         bool small = IsSmall(n, k, m);
         for (int i = 0; i < batch; i++)
         {
             Span<float> dbi = db.Slice(i * k * m, k * m);
             ReadOnlySpan<float> dci = dc.Slice(i * n * m, n * m), ai = a.Slice(i * n * k, n * k);
-            if (small) SmallBackwardB(dbi, dci, ai, n, k, m);
+            if (transposeB)
+            {
+                // dB[j, :] = Σ_r dC[r, j]·A[r, :]: SmallBackwardB with the roles of A and dC swapped.
+                if (small) SmallTransposedBackwardB(dbi, dci, ai, n, k, m);
+                else Gemm.Multiply(dbi, dci, ai, m, k, n, transA: true);
+            }
+            else if (small) SmallBackwardB(dbi, dci, ai, n, k, m);
             else Gemm.Multiply(dbi, ai, dci, k, m, n, transA: true);
+        }
+    }
+
+    /// <summary>Y[b] = X[b]ᵀ for per-example matrices X [rows, cols]; its own backward with rows and cols swapped.</summary>
+    public static void Transpose(Span<float> y, ReadOnlySpan<float> x, int batch, int rows, int cols)
+    {
+        int size = rows * cols;
+        for (int i = 0; i < batch; i++)
+        {
+            ReadOnlySpan<float> xi = x.Slice(i * size, size);
+            Span<float> yi = y.Slice(i * size, size);
+            // Blocks of 16×16 keep both the rows read and the rows written in cache.
+            for (int r0 = 0; r0 < rows; r0 += 16)
+            for (int c0 = 0; c0 < cols; c0 += 16)
+            {
+                int r1 = Math.Min(rows, r0 + 16), c1 = Math.Min(cols, c0 + 16);
+                for (int r = r0; r < r1; r++)
+                for (int c = c0; c < c1; c++)
+                    yi[c * rows + r] = xi[r * cols + c];
+            }
+        }
+    }
+
+    /// <summary>A double-precision C = A·B (or A·Bᵀ) for one example, to test the kernels against.</summary>
+    public static void Reference(Span<float> c, ReadOnlySpan<float> a, ReadOnlySpan<float> b, int n, int k, int m, bool transposeB = false)
+    {
+        for (int r = 0; r < n; r++)
+        for (int j = 0; j < m; j++)
+        {
+            double sum = 0;
+            for (int p = 0; p < k; p++) sum += (double)a[r * k + p] * (transposeB ? b[j * k + p] : b[p * m + j]);
+            c[r * m + j] = (float)sum;
+        }
+    }
+
+    // C[r, j] = A[r, :]·B[j, :] with B stored [m, k]: dot products of contiguous rows.
+    private static void SmallForwardTransposedB(Span<float> c, ReadOnlySpan<float> a, ReadOnlySpan<float> b, int n, int k, int m)
+    {
+        for (int r = 0; r < n; r++)
+        {
+            ReadOnlySpan<float> ar = a.Slice(r * k, k);
+            for (int j = 0; j < m; j++) c[r * m + j] = TensorPrimitives.Dot(ar, b.Slice(j * k, k));
+        }
+    }
+
+    // dB[j, :] = Σ_r dC[r, j]·A[r, :] (axpys over A's rows), dB stored [m, k].
+    private static void SmallTransposedBackwardB(Span<float> db, ReadOnlySpan<float> dc, ReadOnlySpan<float> a, int n, int k, int m)
+    {
+        db.Clear();
+        for (int r = 0; r < n; r++)
+        {
+            ReadOnlySpan<float> ar = a.Slice(r * k, k);
+            for (int j = 0; j < m; j++)
+            {
+                Span<float> dbj = db.Slice(j * k, k);
+                TensorPrimitives.MultiplyAdd(ar, dc[r * m + j], dbj, dbj);
+            }
         }
     }
 

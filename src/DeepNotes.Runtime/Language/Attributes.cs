@@ -135,6 +135,25 @@ public sealed class BatchNorm2dAttribute(int channels) : Attribute
     public float Epsilon { get; set; } = 1e-5f;
 }
 
+/// <summary>
+/// Layer normalisation over the last axis (PyTorch's <c>nn.LayerNorm(features)</c>): tensors
+/// <c>Name.weight</c> [features] (1) and <c>Name.bias</c> [features] (0); each row [..., features] is
+/// normalised by its own mean and (biased) variance, in training and inference alike.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, Inherited = false)]
+public sealed class LayerNormAttribute(int features) : Attribute
+{
+    /// <summary>
+    /// Declares <c>Count</c> layers of this kind at once, like PyTorch's ModuleList: the method then
+    /// takes a constant index first, <c>Tensor Norm(int i, Tensor x)</c>, and the tensors are named
+    /// <c>Norm.0.weight</c>, <c>Norm.1.weight</c>, …
+    /// </summary>
+    public int Count { get; set; }
+
+    public int Features { get; } = features;
+    public float Epsilon { get; set; } = 1e-5f;
+}
+
 /// <summary>Batch normalisation over the features of [C] inputs (PyTorch's BatchNorm1d).</summary>
 [AttributeUsage(AttributeTargets.Method, Inherited = false)]
 public sealed class BatchNorm1dAttribute(int features) : Attribute

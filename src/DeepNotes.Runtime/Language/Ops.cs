@@ -22,6 +22,11 @@ public static class Ops
     public static Tensor Log(Tensor x) => throw SpecOnly();
     /// <summary>Softmax over the last axis.</summary>
     public static Tensor Softmax(Tensor x) => throw SpecOnly();
+    /// <summary>
+    /// Softmax over the last axis of per-example matrices [..., n, m] with a causal mask: row i sees columns
+    /// 0..i only (PyTorch's <c>is_causal</c>); the masked entries are 0.
+    /// </summary>
+    public static Tensor CausalSoftmax(Tensor x) => throw SpecOnly();
     /// <summary>log(softmax(x)) over the last axis, computed stably.</summary>
     public static Tensor LogSoftmax(Tensor x) => throw SpecOnly();
     /// <summary>
@@ -29,7 +34,27 @@ public static class Ops
     /// <c>matmul</c>: [n, k] x [k] gives [n] (e.g. word2vec's scores of a word against its contexts),
     /// [k] x [k, m] gives [m], [k] x [k] gives one number per example.
     /// </summary>
+    /// <remarks>
+    /// Operands with leading axes, [..., n, k] x [..., k, m] with the same leading axes, are a product per
+    /// leading index: multi-head attention's [h, n, d] x [h, d, n] → [h, n, n].
+    /// </remarks>
     public static Tensor MatMul(Tensor a, Tensor b) => throw SpecOnly();
+    /// <summary>
+    /// The per-example matrix [..., n, m] transposed (its last two axes swapped): [..., m, n]. As the second operand of <see cref="MatMul"/>,
+    /// <c>MatMul(q, Transpose(k))</c>, it costs nothing: the product reads k's rows as they are (attention's
+    /// Q·Kᵀ); anywhere else it is a copy.
+    /// </summary>
+    public static Tensor Transpose(Tensor x) => throw SpecOnly();
+    /// <summary>
+    /// The same elements, in the same order, as per-example dims <paramref name="shape"/> (one of them may be -1:
+    /// whatever the others leave). Free: a view of the same memory. [n, h·d] → [n, h, d] splits attention heads.
+    /// </summary>
+    public static Tensor Reshape(Tensor x, params int[] shape) => throw SpecOnly();
+    /// <summary>
+    /// The per-example axes in the order <paramref name="axes"/> (a permutation of 0..rank−1, at most 4 axes), as
+    /// PyTorch's <c>permute(...).contiguous()</c>: a copy. [n, h, d] with (1, 0, 2) gives [h, n, d].
+    /// </summary>
+    public static Tensor Permute(Tensor x, params int[] axes) => throw SpecOnly();
     /// <summary>All per-example axes into one: [c, h, w] becomes [c*h*w]. Free: a view of the same memory.</summary>
     public static Tensor Flatten(Tensor x) => throw SpecOnly();
     /// <summary>Sum of every element, batch included: a scalar.</summary>
