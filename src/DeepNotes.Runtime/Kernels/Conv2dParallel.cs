@@ -22,7 +22,6 @@ public static partial class Conv2d
     private enum ConvMode { Forward, BackwardData, BackwardWeights }
 
     [ThreadStatic] private static ConvWork? t_work;
-    [ThreadStatic] private static float[]? t_packedWeight;
 
     /// <summary>Parts worth a thread each: at most one per thread, per unit of the split dimension and per
     /// <see cref="Gemm.MinWorkPerPart"/> multiply-adds.</summary>
@@ -143,7 +142,7 @@ public static partial class Conv2d
         (int n0, int n1) = Gemm.PartRange(n, ColumnTile, part, parts);
         if (n0 >= n1) return;
         // The weight is op(A) of every example's GEMM: packed once here, not once per example.
-        float* packed = Gemm.ThreadBuffer(ref t_packedWeight, Gemm.PackedASize(m, k));
+        float* packed = ThreadScratch.Pointer(ScratchKind.ConvPackedWeight, Gemm.PackedASize(m, k));
         Gemm.PackWhole(packed, w, k, transA: false, m, k);
         fixed (float* py = y)
         fixed (float* px = x)
@@ -206,7 +205,7 @@ public static partial class Conv2d
         if (c0 >= c1) return;
         int r0 = c0 * taps, r1 = c1 * taps, planeSize = s.InHeight * s.InWidth;
         // op(A) = rows [r0, r1) of Wᵀ, the same for every example: packed once.
-        float* packed = Gemm.ThreadBuffer(ref t_packedWeight, Gemm.PackedASize(r1 - r0, m));
+        float* packed = ThreadScratch.Pointer(ScratchKind.ConvPackedWeight, Gemm.PackedASize(r1 - r0, m));
         Gemm.PackWhole(packed, w + r0, k, transA: true, r1 - r0, m);
         for (int b = 0; b < batch; b++)
         {

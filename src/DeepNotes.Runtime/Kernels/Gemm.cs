@@ -40,8 +40,6 @@ public static unsafe partial class Gemm
     private const int MR256 = 6, NR256 = 16;  // 12 ymm accumulators + 2 B vectors + 1 broadcast of 16 registers
     private const int MaxTile = MR512 * NR512;
 
-    [ThreadStatic] private static float[]? s_packA;
-    [ThreadStatic] private static float[]? s_packB;
 
     /// <summary>
     /// C = op(A)·op(B) + beta·C, all row-major. op(A) is m×k (A is stored k×m when
@@ -138,8 +136,6 @@ public static unsafe partial class Gemm
             Blocked(c, ldc, null, 0, b, ldb, m, n, k, false, transB, beta, MR256, NR256, &Kernel256_6x16, packedA);
     }
 
-    /// <summary>A 64-byte aligned, pinned, thread-static buffer of at least <paramref name="floats"/> floats (grown, never shrunk).</summary>
-    internal static float* ThreadBuffer(ref float[]? buffer, int floats) => Scratch(ref buffer, floats);
 
     private static GemmKernel Resolve(GemmKernel kernel) => kernel != GemmKernel.Auto ? kernel
         : Vector512.IsHardwareAccelerated ? GemmKernel.Vector512 : GemmKernel.Vector256;
@@ -305,8 +301,8 @@ public static unsafe partial class Gemm
 
         int mcCap = Math.Min(mcMax, RoundUp(m, mrMax));
         int ncCap = Math.Min(ncMax, RoundUp(n, nrMax));
-        float* packA = Scratch(ref s_packA, mcCap * kcMax);
-        float* packB = Scratch(ref s_packB, ncCap * kcMax);
+        float* packA = ThreadScratch.Pointer(ScratchKind.GemmPackA, mcCap * kcMax);
+        float* packB = ThreadScratch.Pointer(ScratchKind.GemmPackB, ncCap * kcMax);
         float* tile = stackalloc float[MaxTile];
 
         for (int jc = 0; jc < n; jc += ncMax)
@@ -534,12 +530,4 @@ public static unsafe partial class Gemm
 
     private static int RoundUp(int x, int multiple) => (x + multiple - 1) / multiple * multiple;
 
-    /// <summary>A 64-byte aligned pointer into a pinned thread-static buffer of at least <paramref name="floats"/> floats.</summary>
-    private static float* Scratch(ref float[]? buffer, int floats)
-    {
-        if (buffer is null || buffer.Length < floats + 16)
-            buffer = GC.AllocateUninitializedArray<float>(floats + 16, pinned: true);
-        nint p = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
-        return (float*)((p + 63) & ~(nint)63);
-    }
 }

@@ -368,17 +368,8 @@ public static partial class Pooling
 
     // Row buffers: on the stack up to 8 KiB, otherwise a thread-static array that grows once.
     private const int StackFloats = 2048;
-    [ThreadStatic] private static float[]? s_row;
-    [ThreadStatic] private static float[]? s_grad;
-
-    private static Span<float> RowScratch(int n) => Grow(ref s_row, n);
-    private static Span<float> GradScratch(int n) => Grow(ref s_grad, n);
-
-    private static Span<float> Grow(ref float[]? buffer, int n)
-    {
-        if (buffer is null || buffer.Length < n) buffer = new float[n];
-        return buffer.AsSpan(0, n);
-    }
+    private static Span<float> RowScratch(int n) => DeepNotes.Threading.ThreadScratch.Span(DeepNotes.Threading.ScratchKind.PoolRow, n);
+    private static Span<float> GradScratch(int n) => DeepNotes.Threading.ThreadScratch.Span(DeepNotes.Threading.ScratchKind.PoolGrad, n);
 
     private static void Check(int outLength, int inLength, int batch, in Pool2dShape s, string outName, string inName)
     {

@@ -109,6 +109,7 @@ internal sealed class WorkerPool
     /// <summary>Claims and runs parts of <paramref name="generation"/> until none is left.</summary>
     private void RunParts(long generation, ParallelWork work, int parts)
     {
+        ThreadScratch.GrowToMarks();   // any part may land on this thread: have every buffer at its size first
         while (true)
         {
             long state = Volatile.Read(ref _state);
