@@ -19,11 +19,12 @@ internal abstract class ParallelWork
 /// <summary>
 /// A fixed set of worker threads that run the parts of one <see cref="ParallelWork"/> beside the
 /// calling thread. No <c>Task</c>, no delegates, no queue: the caller publishes the work and a new
-/// generation; every participant, the caller included, claims parts one at a time from a counter
-/// tagged with the generation, until none is left; the caller then waits for the parts others
-/// claimed. A worker that the operating system has not scheduled yet (the machine is busy) simply
-/// claims nothing: the caller runs its parts, and never waits for a thread that has no work.
-/// Idle workers spin for a short while, then sleep on a monitor. A run allocates nothing.
+/// generation. Part i belongs to participant i (the caller is 0, worker i is i), so consecutive
+/// kernels split the same way find their data in the same core's cache; a part is claimed by writing
+/// the generation into its slot, so it runs once. If a worker has not claimed its part a short while
+/// after the caller finished its own (the operating system has not scheduled it: the machine is
+/// busy), the caller claims and runs it instead of waiting. Idle workers spin for a short while, then
+/// sleep on a monitor. A run allocates nothing.
 /// </summary>
 /// <remarks>
 /// One run at a time: a second caller (another thread, or a kernel called from inside a part)
@@ -36,13 +37,19 @@ internal sealed class WorkerPool
     /// two kernels of a training step, short enough not to burn a core between steps.</summary>
     private static readonly long s_spinTicks = Stopwatch.Frequency / 5000; // 200 µs
 
+    /// <summary>How long the caller, done with its own part, waits for a worker to claim its part before
+    /// running it itself (a woken or spinning worker claims within microseconds).</summary>
+    private static readonly long s_stealTicks = Stopwatch.Frequency / 20_000; // 50 µs
+
     private readonly object _gate = new();
     private readonly List<Thread> _threads = new();
     private ParallelWork? _work;
     private int _parts;
-    // (generation << 32) | next unclaimed part: a claim is a compare-exchange on both, so a part can
-    // only be claimed while its generation is the current one.
-    private long _state;
+    // The current generation (a claim of part p for generation g writes g into _claimed[p]; it succeeds
+    // only if the slot holds an older generation, so a part runs once, and a worker that wakes late with
+    // an old generation claims nothing).
+    private long _generation;
+    private readonly long[] _claimed = new long[Parallelism.MaxThreads];
     private int _remaining;
     private int _sleepers;
     private int _busy;
@@ -85,16 +92,27 @@ internal sealed class WorkerPool
             _parts = parts;
             _error = null;
             Volatile.Write(ref _remaining, parts);
-            long generation = (Volatile.Read(ref _state) >> 32) + 1;
-            Interlocked.Exchange(ref _state, generation << 32);   // full fence: the fields above are visible first
+            long generation = Volatile.Read(ref _generation) + 1;
+            Interlocked.Exchange(ref _generation, generation);   // full fence: the fields above are visible first
             if (Volatile.Read(ref _sleepers) > 0)
             {
                 lock (_gate) Monitor.PulseAll(_gate);
             }
 
-            RunParts(generation, work, parts);
+            RunPart(generation, work, 0, parts);
+            long start = Stopwatch.GetTimestamp();
             var spinner = new SpinWait();
-            while (Volatile.Read(ref _remaining) != 0) spinner.SpinOnce(sleep1Threshold: -1);
+            bool stolen = false;
+            while (Volatile.Read(ref _remaining) != 0)
+            {
+                if (!stolen && Stopwatch.GetTimestamp() - start > s_stealTicks)
+                {
+                    for (int p = 1; p < parts; p++) RunPart(generation, work, p, parts);
+                    stolen = true;
+                    continue;
+                }
+                spinner.SpinOnce(sleep1Threshold: -1);
+            }
 
             Exception? error = _error;
             _work = null;
@@ -106,26 +124,27 @@ internal sealed class WorkerPool
         }
     }
 
-    /// <summary>Claims and runs parts of <paramref name="generation"/> until none is left.</summary>
-    private void RunParts(long generation, ParallelWork work, int parts)
+    /// <summary>Claims part <paramref name="part"/> for <paramref name="generation"/> and runs it, unless it was claimed already.</summary>
+    private void RunPart(long generation, ParallelWork work, int part, int parts)
     {
-        ThreadScratch.GrowToMarks();   // any part may land on this thread: have every buffer at its size first
-        while (true)
+        ref long slot = ref _claimed[part];
+        long seen;
+        do
         {
-            long state = Volatile.Read(ref _state);
-            int next = (int)(state & 0xFFFF_FFFF);
-            if (state >> 32 != generation || next >= parts) return;
-            if (Interlocked.CompareExchange(ref _state, state + 1, state) != state) continue;
-            try
-            {
-                work.Execute(next, parts);
-            }
-            catch (Exception e)
-            {
-                Interlocked.CompareExchange(ref _error, e, null);
-            }
-            Interlocked.Decrement(ref _remaining);
+            seen = Volatile.Read(ref slot);
+            if (seen >= generation) return;
         }
+        while (Interlocked.CompareExchange(ref slot, generation, seen) != seen);
+        ThreadScratch.GrowToMarks();   // a part may land on a thread that never ran it: every buffer at its size first
+        try
+        {
+            work.Execute(part, parts);
+        }
+        catch (Exception e)
+        {
+            Interlocked.CompareExchange(ref _error, e, null);
+        }
+        Interlocked.Decrement(ref _remaining);
     }
 
     private void EnsureWorkers(int count)
@@ -135,10 +154,11 @@ internal sealed class WorkerPool
         {
             while (_threads.Count < count)
             {
-                var thread = new Thread(WorkerLoop)
+                int index = _threads.Count + 1;
+                var thread = new Thread(() => WorkerLoop(index))
                 {
                     IsBackground = true,
-                    Name = $"DeepNotes worker {_threads.Count + 1}",
+                    Name = $"DeepNotes worker {index}",
                 };
                 _threads.Add(thread);
                 thread.Start();
@@ -147,18 +167,18 @@ internal sealed class WorkerPool
         }
     }
 
-    private void WorkerLoop()
+    private void WorkerLoop(int index)
     {
-        long seen = Volatile.Read(ref _state) >> 32;
+        long seen = Volatile.Read(ref _generation);
         while (true)
         {
             long generation = WaitForGeneration(seen);
             seen = generation;
-            // The work and part count of this generation stay put while any of its parts is unclaimed:
-            // the caller publishes the next generation only after all of them have finished.
+            // If the caller has moved on to a newer generation meanwhile, the claim below fails: a claim for
+            // a generation succeeds only while that generation is current, and then these are its fields.
             ParallelWork? work = _work;
             int parts = _parts;
-            if (work is not null) RunParts(generation, work, parts);
+            if (work is not null && index < parts) RunPart(generation, work, index, parts);
         }
     }
 
@@ -166,7 +186,7 @@ internal sealed class WorkerPool
     {
         long generation;
         long start = Stopwatch.GetTimestamp();
-        while ((generation = Volatile.Read(ref _state) >> 32) == seen)
+        while ((generation = Volatile.Read(ref _generation)) == seen)
         {
             if (Stopwatch.GetTimestamp() - start < s_spinTicks)
             {
@@ -176,7 +196,7 @@ internal sealed class WorkerPool
             lock (_gate)
             {
                 Interlocked.Increment(ref _sleepers);   // full fence before the re-check below
-                while ((generation = Volatile.Read(ref _state) >> 32) == seen) Monitor.Wait(_gate);
+                while ((generation = Volatile.Read(ref _generation)) == seen) Monitor.Wait(_gate);
                 Interlocked.Decrement(ref _sleepers);
             }
             return generation;
