@@ -18,13 +18,9 @@ internal abstract class ParallelWork
 
 /// <summary>
 /// A fixed set of worker threads that run the parts of one <see cref="ParallelWork"/> beside the
-/// calling thread. No <c>Task</c>, no delegates, no queue: the caller publishes the work and a new
-/// generation. Part i belongs to participant i (the caller is 0, worker i is i), so consecutive
-/// kernels split the same way find their data in the same core's cache; a part is claimed by writing
-/// the generation into its slot, so it runs once. If a worker has not claimed its part a short while
-/// after the caller finished its own (the operating system has not scheduled it: the machine is
-/// busy), the caller claims and runs it instead of waiting. Idle workers spin for a short while, then
-/// sleep on a monitor. A run allocates nothing.
+/// calling thread (which always takes part 0). No <c>Task</c>, no delegates, no queue: the caller
+/// publishes the work and bumps a generation counter; workers spin on the counter for a short
+/// while and then sleep on a monitor until the next generation. A run allocates nothing.
 /// </summary>
 /// <remarks>
 /// One run at a time: a second caller (another thread, or a kernel called from inside a part)
@@ -37,24 +33,18 @@ internal sealed class WorkerPool
     /// two kernels of a training step, short enough not to burn a core between steps.</summary>
     private static readonly long s_spinTicks = Stopwatch.Frequency / 5000; // 200 µs
 
-    /// <summary>How long the caller, done with its own part, waits for a worker to claim its part before
-    /// running it itself (a woken or spinning worker claims within microseconds).</summary>
-    private static readonly long s_stealTicks = Stopwatch.Frequency / 20_000; // 50 µs
-
     private readonly object _gate = new();
     private readonly List<Thread> _threads = new();
     private ParallelWork? _work;
     private int _parts;
-    // The current generation (a claim of part p for generation g writes g into _claimed[p]; it succeeds
-    // only if the slot holds an older generation, so a part runs once, and a worker that wakes late with
-    // an old generation claims nothing).
     private long _generation;
-    private readonly long[] _claimed = new long[Parallelism.MaxThreads];
-    private int _remaining;
+    private int _pending;
     private int _sleepers;
     private int _busy;
     private Exception? _error;
     private int _workersStarted;
+    private int _ready;
+    private long _startGeneration;
 
     internal static WorkerPool Shared { get; } = new();
 
@@ -69,9 +59,9 @@ internal sealed class WorkerPool
     internal bool IsBusy => Volatile.Read(ref _busy) != 0;
 
     /// <summary>
-    /// Runs parts 0..<paramref name="parts"/>−1 of <paramref name="work"/> on the calling thread and the
-    /// workers, and returns when all are done. An exception in any part is rethrown here (the first
-    /// one, with its stack trace); the other parts still run to the end.
+    /// Runs parts 0..<paramref name="parts"/>−1 of <paramref name="work"/>: part 0 on the calling
+    /// thread, the others on workers, and returns when all are done. An exception in any part is
+    /// rethrown here (the first one, with its stack trace).
     /// </summary>
     internal void Run(ParallelWork work, int parts)
     {
@@ -91,60 +81,36 @@ internal sealed class WorkerPool
             _work = work;
             _parts = parts;
             _error = null;
-            Volatile.Write(ref _remaining, parts);
-            long generation = Volatile.Read(ref _generation) + 1;
-            Interlocked.Exchange(ref _generation, generation);   // full fence: the fields above are visible first
+            // Every worker acknowledges every generation (those past the last part do nothing), so
+            // none can lag behind into the next run.
+            Volatile.Write(ref _pending, _workersStarted);
+            Interlocked.Increment(ref _generation);   // full fence: the fields above are visible first
             if (Volatile.Read(ref _sleepers) > 0)
             {
                 lock (_gate) Monitor.PulseAll(_gate);
             }
 
-            RunPart(generation, work, 0, parts);
-            long start = Stopwatch.GetTimestamp();
-            var spinner = new SpinWait();
-            bool stolen = false;
-            while (Volatile.Read(ref _remaining) != 0)
+            Exception? mine = null;
+            try
             {
-                if (!stolen && Stopwatch.GetTimestamp() - start > s_stealTicks)
-                {
-                    for (int p = 1; p < parts; p++) RunPart(generation, work, p, parts);
-                    stolen = true;
-                    continue;
-                }
-                spinner.SpinOnce(sleep1Threshold: -1);
+                work.Execute(0, parts);
+            }
+            catch (Exception e)
+            {
+                mine = e;
             }
 
-            Exception? error = _error;
+            var spinner = new SpinWait();
+            while (Volatile.Read(ref _pending) != 0) spinner.SpinOnce(sleep1Threshold: -1);
             _work = null;
+
+            Exception? error = mine ?? _error;
             if (error is not null) ExceptionDispatchInfo.Capture(error).Throw();
         }
         finally
         {
             Volatile.Write(ref _busy, 0);
         }
-    }
-
-    /// <summary>Claims part <paramref name="part"/> for <paramref name="generation"/> and runs it, unless it was claimed already.</summary>
-    private void RunPart(long generation, ParallelWork work, int part, int parts)
-    {
-        ref long slot = ref _claimed[part];
-        long seen;
-        do
-        {
-            seen = Volatile.Read(ref slot);
-            if (seen >= generation) return;
-        }
-        while (Interlocked.CompareExchange(ref slot, generation, seen) != seen);
-        ThreadScratch.GrowToMarks();   // a part may land on a thread that never ran it: every buffer at its size first
-        try
-        {
-            work.Execute(part, parts);
-        }
-        catch (Exception e)
-        {
-            Interlocked.CompareExchange(ref _error, e, null);
-        }
-        Interlocked.Decrement(ref _remaining);
     }
 
     private void EnsureWorkers(int count)
@@ -160,8 +126,12 @@ internal sealed class WorkerPool
                     IsBackground = true,
                     Name = $"DeepNotes worker {index}",
                 };
+                // Start at the current generation so the new worker does not run an old one.
                 _threads.Add(thread);
+                _startGeneration = Volatile.Read(ref _generation);
                 thread.Start();
+                // Wait until it has read its start generation before publishing new work.
+                while (Volatile.Read(ref _ready) < _threads.Count) Thread.Yield();
             }
             Volatile.Write(ref _workersStarted, _threads.Count);
         }
@@ -169,16 +139,27 @@ internal sealed class WorkerPool
 
     private void WorkerLoop(int index)
     {
-        long seen = Volatile.Read(ref _generation);
+        long seen = _startGeneration;
+        Interlocked.Increment(ref _ready);
         while (true)
         {
             long generation = WaitForGeneration(seen);
             seen = generation;
-            // If the caller has moved on to a newer generation meanwhile, the claim below fails: a claim for
-            // a generation succeeds only while that generation is current, and then these are its fields.
             ParallelWork? work = _work;
             int parts = _parts;
-            if (work is not null && index < parts) RunPart(generation, work, index, parts);
+            if (work is not null && index < parts)
+            {
+                ThreadScratch.GrowToMarks();
+                try
+                {
+                    work.Execute(index, parts);
+                }
+                catch (Exception e)
+                {
+                    Interlocked.CompareExchange(ref _error, e, null);
+                }
+            }
+            Interlocked.Decrement(ref _pending);
         }
     }
 
