@@ -283,12 +283,8 @@ public static partial class Conv2d
         for (; j < n; j++) d[j] += s[j];
     }
 
-    /// <summary>The whole column matrix of one example.</summary>
-    internal static void Im2Col(Span<float> col, ReadOnlySpan<float> x, in Conv2dShape s)
-        => Im2Col(col, x, s, 0, s.ColumnRows, 0, s.OutSpatial);
-
     /// <summary>
-    /// The adjoint of <see cref="Im2Col(Span{float}, ReadOnlySpan{float}, in Conv2dShape)"/> for input channels [c0, c1):
+    /// The adjoint of <see cref="Im2Col"/> for input channels [c0, c1):
     /// x[c, i·SH − PH + u, j·SW − PW + v] += col[(c·KH + u)·KW + v, i·OW + j], padding dropped.
     /// </summary>
     internal static unsafe void Col2ImAdd(Span<float> x, ReadOnlySpan<float> col, in Conv2dShape s, int c0, int c1)
@@ -326,10 +322,6 @@ public static partial class Conv2d
             }
         }
     }
-
-    /// <summary>The adjoint of the whole <see cref="Im2Col(Span{float}, ReadOnlySpan{float}, in Conv2dShape)"/>.</summary>
-    internal static void Col2ImAdd(Span<float> x, ReadOnlySpan<float> col, in Conv2dShape s)
-        => Col2ImAdd(x, col, s, 0, s.InChannels);
 
     /// <summary>The output columns j in [lo, hi) whose tap v lands inside the input: 0 ≤ j·SW − PW + v &lt; W.</summary>
     private static void ValidColumns(in Conv2dShape s, int v, out int lo, out int hi)

@@ -25,13 +25,7 @@ public static partial class Conv2d
 
     /// <summary>Parts worth a thread each: at most one per thread, per unit of the split dimension and per
     /// <see cref="Gemm.MinWorkPerPart"/> multiply-adds.</summary>
-    private static int Parts(long multiplyAdds, int units)
-    {
-        int threads = Parallelism.ThreadCount;
-        if (threads <= 1 || units <= 1 || WorkerPool.Shared.IsBusy) return 1;
-        long byWork = multiplyAdds / Gemm.MinWorkPerPart;
-        return (int)Math.Max(1, Math.Min(Math.Min(threads, units), byWork));
-    }
+    private static int Parts(long multiplyAdds, int units) => WorkerPool.PartsFor(multiplyAdds, Gemm.MinWorkPerPart, units);
 
     private static int Tiles(int extent, int tile) => (extent + tile - 1) / tile;
 

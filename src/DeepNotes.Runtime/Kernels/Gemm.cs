@@ -153,16 +153,12 @@ public static unsafe partial class Gemm
     private static int PlanParts(int m, int n, int k, GemmKernel kernel, out bool splitColumns)
     {
         splitColumns = n >= m;
-        int threads = Parallelism.ThreadCount;
-        if (threads <= 1 || WorkerPool.Shared.IsBusy) return 1;
-        long byWork = (long)m * n * k / MinWorkPerPart;
-        if (byWork < 2) return 1;
         (int mr, int nr) = kernel == GemmKernel.Vector512 ? (MR512, NR512) : (MR256, NR256);
         int columnTiles = (n + nr - 1) / nr, rowTiles = (m + mr - 1) / mr;
         if (splitColumns && columnTiles < 2) splitColumns = false;
         else if (!splitColumns && rowTiles < 2) splitColumns = true;
         int tiles = splitColumns ? columnTiles : rowTiles;
-        return (int)Math.Min(Math.Min(threads, tiles), byWork);
+        return WorkerPool.PartsFor((long)m * n * k, MinWorkPerPart, tiles);
     }
 
     /// <summary>One part of a split product: a range of whole tiles of C's columns or rows.</summary>

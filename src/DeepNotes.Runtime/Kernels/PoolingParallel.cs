@@ -17,9 +17,7 @@ public static partial class Pooling
     private static unsafe void Split(PoolMode mode, Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> x, int batch, in Pool2dShape s)
     {
         PoolWork work = t_work ??= new PoolWork();   // made on a thread's first call, split or not (see Gemm)
-        int parts = 1, threads = Parallelism.ThreadCount;
-        if (threads > 1 && batch > 1 && !WorkerPool.Shared.IsBusy)
-            parts = (int)Math.Clamp((long)batch * s.InSize / MinFloatsPerPart, 1, Math.Min(threads, batch));
+        int parts = WorkerPool.PartsFor((long)batch * s.InSize, MinFloatsPerPart, batch);
         if (parts == 1)
         {
             Serial(mode, output, input, x, batch, s);

@@ -21,8 +21,8 @@ internal static class SgdStep
     public static unsafe void Run(Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> velocity, ReadOnlySpan<TensorInfo> tensors,
         float learningRate, float momentum, float weightDecay)
     {
-        int threads = Parallelism.ThreadCount, n = parameters.Length;
-        int parts = threads <= 1 || WorkerPool.Shared.IsBusy ? 1 : Math.Clamp(n / MinElementsPerPart, 1, threads);
+        int n = parameters.Length;
+        int parts = WorkerPool.PartsFor(n, MinElementsPerPart, n);
         SgdWork work = t_work ??= new SgdWork();
         work.SetTensors(tensors);
         fixed (float* w = parameters)

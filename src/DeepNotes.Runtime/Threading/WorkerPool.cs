@@ -48,6 +48,18 @@ internal sealed class WorkerPool
 
     internal static WorkerPool Shared { get; } = new();
 
+    /// <summary>
+    /// How many parts to split a call into: at most one per thread (<see cref="Parallelism.ThreadCount"/>), per
+    /// unit of the split dimension and per <paramref name="minWorkPerPart"/> of <paramref name="work"/>; one when
+    /// there is a single thread or the shared pool is already running (the parts would only run in sequence).
+    /// </summary>
+    internal static int PartsFor(long work, long minWorkPerPart, long units)
+    {
+        int threads = Parallelism.ThreadCount;
+        if (threads <= 1 || units <= 1 || Shared.IsBusy) return 1;
+        return (int)Math.Max(1, Math.Min(Math.Min(threads, units), work / minWorkPerPart));
+    }
+
     /// <summary>Worker threads started so far (the pool grows to the largest thread count asked for).</summary>
     internal int WorkerCount
     {
