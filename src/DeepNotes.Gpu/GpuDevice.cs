@@ -1,0 +1,102 @@
+using System;
+using System.Collections.Concurrent;
+using ILGPU;
+using ILGPU.Runtime;
+using ILGPU.Runtime.CPU;
+using ILGPU.Runtime.Cuda;
+
+namespace DeepNotes.Gpu;
+
+/// <summary>Which ILGPU accelerator a <see cref="GpuDevice"/> opens.</summary>
+public enum GpuKind
+{
+    /// <summary>CUDA when a CUDA device is present, otherwise ILGPU's CPU accelerator (or DEEPNOTES_GPU).</summary>
+    Auto,
+    /// <summary>ILGPU's CPU accelerator: runs the same kernels on the host, for tests and machines without a GPU.</summary>
+    Cpu,
+    /// <summary>The first CUDA device; opening fails with a clear message where there is none.</summary>
+    Cuda,
+}
+
+/// <summary>
+/// One ILGPU context and accelerator, and the kernels loaded on it. Library kernels are compiled and
+/// loaded once per device, the first time they are used (<see cref="Kernel{TDelegate}"/>), and reused
+/// by every later launch; a generated GPU plan loads its own fused kernels once, when it is created.
+/// </summary>
+public sealed class GpuDevice : IDisposable
+{
+    private readonly Context _context;
+    private readonly ConcurrentDictionary<object, object> _kernels = new();
+
+    private GpuDevice(Context context, Accelerator accelerator)
+    {
+        _context = context;
+        Accelerator = accelerator;
+    }
+
+    /// <summary>The ILGPU accelerator every kernel of this device runs on.</summary>
+    public Accelerator Accelerator { get; }
+
+    /// <summary>Whether the accelerator is a CUDA GPU (cuBLAS is used for GEMM there).</summary>
+    public bool IsCuda => Accelerator.AcceleratorType == AcceleratorType.Cuda;
+
+    /// <summary>The device's name, as ILGPU reports it.</summary>
+    public string Name => Accelerator.Name;
+
+    /// <summary>
+    /// Opens a device. <see cref="GpuKind.Auto"/> reads DEEPNOTES_GPU ("cpu" or "cuda") and otherwise
+    /// takes the first CUDA device, falling back to the CPU accelerator.
+    /// </summary>
+    public static GpuDevice Open(GpuKind kind = GpuKind.Auto)
+    {
+        if (kind == GpuKind.Auto)
+        {
+            string? env = Environment.GetEnvironmentVariable("DEEPNOTES_GPU");
+            kind = env?.Trim().ToLowerInvariant() switch
+            {
+                null or "" or "auto" => GpuKind.Auto,
+                "cpu" => GpuKind.Cpu,
+                "cuda" => GpuKind.Cuda,
+                _ => throw new ArgumentException($"DEEPNOTES_GPU is '{env}': expected cpu, cuda or auto"),
+            };
+        }
+
+        Context context = Context.Create(builder => builder.CPU().Cuda().EnableAlgorithms().Optimize(OptimizationLevel.O2));
+        try
+        {
+            Device? device = null;
+            if (kind is GpuKind.Auto or GpuKind.Cuda)
+            {
+                foreach (Device d in context.GetCudaDevices()) { device = d; break; }
+                if (device is null && kind == GpuKind.Cuda)
+                    throw new InvalidOperationException("no CUDA device was found (DEEPNOTES_GPU=cuda or GpuKind.Cuda asked for one)");
+            }
+            device ??= context.GetCPUDevice(0);
+            return new GpuDevice(context, device.CreateAccelerator(context));
+        }
+        catch
+        {
+            context.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The kernel registered under <paramref name="key"/> on this device, loaded by <paramref name="load"/>
+    /// the first time it is asked for. Library kernel classes keep one static key object per kernel.
+    /// </summary>
+    public TDelegate Kernel<TDelegate>(object key, Func<Accelerator, TDelegate> load) where TDelegate : Delegate
+    {
+        if (_kernels.TryGetValue(key, out object? kernel)) return (TDelegate)kernel;
+        return (TDelegate)_kernels.GetOrAdd(key, _ => load(Accelerator));
+    }
+
+    /// <summary>Waits until every launched kernel has finished.</summary>
+    public void Synchronize() => Accelerator.Synchronize();
+
+    public void Dispose()
+    {
+        Accelerator.Dispose();
+        _context.Dispose();
+    }
+}

@@ -1,0 +1,33 @@
+using DeepNotes.Gpu;
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace DeepNotes.Gpu.Tests;
+
+public sealed class DeviceTests
+{
+    [Fact]
+    public void FillWritesOnlyTheSubViewItIsGiven()
+    {
+        using GpuDevice device = GpuDevice.Open(GpuKind.Cpu);
+        using MemoryBuffer1D<float, Stride1D.Dense> buffer = device.Accelerator.Allocate1D<float>(10);
+        buffer.MemSetToZero();
+        Kernels.Elementwise.Fill(device, buffer.View.BaseView.SubView(3, 4), 2.5f);
+        device.Synchronize();
+        float[] host = buffer.View.GetAsArray1D();
+        Assert.Equal(new[] { 0f, 0f, 0f, 2.5f, 2.5f, 2.5f, 2.5f, 0f, 0f, 0f }, host);
+    }
+
+    [Fact]
+    public void AnUnknownDeepNotesGpuValueIsAClearError()
+    {
+        string? before = Environment.GetEnvironmentVariable("DEEPNOTES_GPU");
+        try
+        {
+            Environment.SetEnvironmentVariable("DEEPNOTES_GPU", "tpu");
+            var e = Assert.Throws<ArgumentException>(() => GpuDevice.Open());
+            Assert.Contains("tpu", e.Message);
+        }
+        finally { Environment.SetEnvironmentVariable("DEEPNOTES_GPU", before); }
+    }
+}
