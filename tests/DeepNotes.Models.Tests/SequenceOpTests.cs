@@ -109,4 +109,28 @@ public class SequenceOpTests
         float[] t = TestData.Random(batch * 48, 9);
         GradientCheck.Run(model, () => model.ComputeGradients(ids, mask, t, batch), () => model.ComputeLoss(ids, mask, t, batch));
     }
+
+    [Fact]
+    public void TransformerEncoderBlockGradient()
+    {
+        const int batch = 2;
+        var model = TransformerEncoderBlock.Create(batch, 5);
+        int[] tokens = [0, 5, 1, 9, 9, 2, 3, 4, 7, 1, 12, 0, 15, 6, 6, 8];
+        float[] mask = [1, 1, 1, 1, 1, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1]; // the first sequence padded after 5 tokens
+        int[] labels = [1, 0];
+        GradientCheck.Run(model, () => model.ComputeGradients(tokens, mask, labels, batch), () => model.ComputeLoss(tokens, mask, labels, batch),
+                          epsilon: 1e-3f, absTolerance: 5e-4f);
+    }
+
+    [Fact]
+    public void Seq2SeqGradient()
+    {
+        const int batch = 2;
+        var model = Seq2Seq.Create(batch, 6);
+        int[] source = [3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8, 9, 7, 9, 3];
+        int[] target = [6, 2, 9, 5, 1, 4, 1, 3, 3, 9, 7, 9, 8, 5, 3, 5];
+        int[] shifted = [Seq2Seq.Start, 6, 2, 9, 5, 1, 4, 1, Seq2Seq.Start, 3, 9, 7, 9, 8, 5, 3];
+        GradientCheck.Run(model, () => model.ComputeGradients(source, shifted, target, batch), () => model.ComputeLoss(source, shifted, target, batch),
+                          epsilon: 1e-3f, absTolerance: 5e-4f);
+    }
 }
