@@ -51,7 +51,7 @@ public class SequenceModelTests(ITestOutputHelper output)
     [Fact]
     public void EncoderBlockTellsWhichTokenComesFirstAndABagOfWordsCannot()
     {
-        const int batch = 32, steps = 1500, heldOut = 1000;
+        const int batch = 32, steps = 800, heldOut = 1000;
         var block = TransformerEncoderBlock.Create(heldOut, seed: 1);
         var bag = TokenBag.Create(heldOut, seed: 1);
         var sgdT = new Sgd(0.05f, momentum: 0.9f);
@@ -108,7 +108,7 @@ public class SequenceModelTests(ITestOutputHelper output)
     [Fact]
     public void Seq2SeqReversesSequences()
     {
-        const int batch = 32, steps = 2000, heldOut = 500;
+        const int batch = 32, steps = 1000, heldOut = 500;
         var model = Seq2Seq.Create(heldOut, seed: 1);
         var sgd = new Sgd(0.05f, momentum: 0.9f);
         var clock = Stopwatch.StartNew();
