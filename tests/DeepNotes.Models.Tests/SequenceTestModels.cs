@@ -42,7 +42,7 @@ public sealed partial class ConcatSplitNet
         var both = Concat(1, o, q);                                          // [4, 6]
         var swapped = Concat(0, Split(both, 0, 2, 1), Split(both, 0, 2, 0)); // the two row halves swapped
         var middle = Reshape(Concat(1, Reshape(o, 2, 2, 3), Reshape(q, 2, 2, 3)), 4, 6); // along the middle axis of [2, 2, 3]
-        var unused = Split(x, 0, 4, 3);                                      // no gradient flows from it
+        var unused = Split(x, 0, 4, 3);                                      // a Split of the input: nothing to differentiate
         return Out(swapped + both * 0.5f + Tanh(middle)) + Sum(unused) * 0f;
     }
 
