@@ -133,4 +133,15 @@ public class SequenceOpTests
         GradientCheck.Run(model, () => model.ComputeGradients(source, shifted, target, batch), () => model.ComputeLoss(source, shifted, target, batch),
                           epsilon: 1e-3f, absTolerance: 5e-4f);
     }
+
+    [Fact]
+    public void PerPositionLabelsOnAFloatInputModel()
+    {
+        Assert.False(typeof(IClassifier).IsAssignableFrom(typeof(FloatPositionNet)), "per-position labels are not one label per example");
+        const int batch = 3;
+        var model = FloatPositionNet.Create(batch, 1);
+        float[] x = TestData.Random(batch * 30, 2);
+        int[] tags = TestData.RandomLabels(batch * 5, 3, 3);
+        GradientCheck.Run(model, () => model.ComputeGradients(x, tags, batch), () => model.ComputeLoss(x, tags, batch));
+    }
 }

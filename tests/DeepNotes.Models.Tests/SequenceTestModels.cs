@@ -123,3 +123,19 @@ public sealed partial class TokenBag
     [Loss]
     private Tensor Loss(Tensor logits, Labels label) => CrossEntropy(logits, label);
 }
+
+/// <summary>
+/// Per-position labels on a model with one float input: not an IClassifier (its labels are not one per
+/// example), so its methods take the input under its own name, then the labels; Nll over a LogSoftmax.
+/// </summary>
+[Model]
+public sealed partial class FloatPositionNet
+{
+    [Linear(6, 3)] private partial Tensor Out(Tensor x);
+
+    [Forward]
+    private Tensor Forward([Shape(5, 6)] Tensor x) => LogSoftmax(Out(x));
+
+    [Loss]
+    private Tensor Loss(Tensor logProbabilities, [Shape(5)] Labels tags) => Nll(logProbabilities, tags);
+}
