@@ -25,6 +25,8 @@ public static class AllocationProbe
                 break;
             case "skipgram": Report("SkipGram TrainStep", Measure(SkipGramSteps().Train)); Report("SkipGram Predict", Measure(SkipGramSteps().Predict)); break;
             case "cbow": Report("Cbow TrainStep", Measure(CbowSteps().Train)); Report("Cbow Predict", Measure(CbowSteps().Predict)); break;
+            case "transformer": Report("TransformerEncoderBlock TrainStep", Measure(TransformerSteps().Train)); Report("TransformerEncoderBlock Predict", Measure(TransformerSteps().Predict)); break;
+            case "seq2seq": Report("Seq2Seq TrainStep", Measure(Seq2SeqSteps().Train)); Report("Seq2Seq Predict", Measure(Seq2SeqSteps().Predict)); break;
             default: Console.Error.WriteLine($"unknown workload {args[1]}"); return 2;
         }
         return 0;
@@ -104,6 +106,29 @@ public static class AllocationProbe
         int step = 0;
         return (() => { int k = step++ & 1; model.TrainStep(centers[k], contexts[k], labels, batch, ref sgd); },
                 () => model.Predict(centers[0], contexts[0], scores, batch));
+    }
+
+    /// <summary>TransformerEncoderBlock at batch 64 on padded sequences (lengths 3..8), ready to be measured.</summary>
+    public static (Action Train, Action Predict) TransformerSteps()
+    {
+        const int batch = 64, n = TransformerEncoderBlock.Length;
+        var model = TransformerEncoderBlock.Create(batch, 1);
+        int[] tokens = TestData.RandomLabels(batch * n, TransformerEncoderBlock.Vocabulary, 2), labels = TestData.RandomLabels(batch, 2, 3);
+        float[] mask = Enumerable.Range(0, batch * n).Select(i => i % n < 3 + i / n % 6 ? 1f : 0f).ToArray(), output = new float[batch * 2];
+        var sgd = new Sgd(0.01f, momentum: 0.9f);
+        return (() => model.TrainStep(tokens, mask, labels, batch, ref sgd), () => model.Predict(tokens, mask, output, batch));
+    }
+
+    /// <summary>Seq2Seq at batch 64 with per-position labels, ready to be measured.</summary>
+    public static (Action Train, Action Predict) Seq2SeqSteps()
+    {
+        const int batch = 64, n = Seq2Seq.Length;
+        var model = Seq2Seq.Create(batch, 1);
+        int[] source = TestData.RandomLabels(batch * n, Seq2Seq.Symbols, 2), shifted = TestData.RandomLabels(batch * n, Seq2Seq.Symbols + 1, 3);
+        int[] target = TestData.RandomLabels(batch * n, Seq2Seq.Symbols, 4);
+        float[] output = new float[batch * Seq2Seq.OutputSize];
+        var sgd = new Sgd(0.01f, momentum: 0.9f);
+        return (() => model.TrainStep(source, shifted, target, batch, ref sgd), () => model.Predict(source, shifted, output, batch));
     }
 
     /// <summary>CBOW at batch 1,024, window 5, 5 negatives, CbowBatcher's layout (ragged windows padded with id 0, masked).</summary>

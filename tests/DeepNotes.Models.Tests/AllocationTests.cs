@@ -134,6 +134,8 @@ public class AllocationTests
     [InlineData("autoencoder")]
     [InlineData("skipgram")]
     [InlineData("cbow")]
+    [InlineData("transformer")]
+    [InlineData("seq2seq")]
     public void ProcessWide(string workload)
     {
         string host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h ? h : "dotnet";
