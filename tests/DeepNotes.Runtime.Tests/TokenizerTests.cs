@@ -251,6 +251,29 @@ public class TokenizerTests
     }
 
     [Fact]
+    public void CharTokenizerFromFileCountsTheCharactersOfEveryLine()
+    {
+        // The shipped corpus is a-z, 0-9 and single spaces: 36 characters and the space, which is the most
+        // frequent (single spaces between the 446,610 words of 15,216 lines: 446,610 - 15,216), then 'e'; no line end counts.
+        CharTokenizer chars = CharTokenizer.FromFile(ShippedCorpus.Path);
+        Assert.Equal(1 + 37, chars.Vocabulary.Count);
+        Assert.Equal((" ", 446_610L - 15_216), (chars.Vocabulary.GetWord(1), chars.Vocabulary.GetCount(1)));
+        Assert.Equal("e", chars.Vocabulary.GetWord(2));
+        Assert.Equal(0, chars.Vocabulary.GetCount(Vocabulary.UnknownId));
+        Assert.Equal(new[] { 0 }, chars.Encode("\n"));
+        Assert.Equal("the 42nd", chars.Decode(chars.Encode("the 42nd")));
+
+        using TempDir dir = new();
+        string path = dir.File("small.txt");
+        File.WriteAllText(path, "aab\r\nbbc\n");
+        CharTokenizer small = CharTokenizer.FromFile(path, minCount: 2);
+        Assert.Equal(new[] { "<unk>", "b", "a" }, small.Vocabulary.Words.ToArray());
+        Assert.Equal(new[] { 1L, 3, 2 }, small.Vocabulary.Counts.ToArray()); // 'c' (once) below min-count: <unk>'s count
+        Assert.Equal(CharTokenizer.Build(new[] { "aab", "bbc" }, minCount: 2).Vocabulary.Words.ToArray(), small.Vocabulary.Words.ToArray());
+        Assert.Throws<FileNotFoundException>(() => CharTokenizer.FromFile(dir.File("none.txt")));
+    }
+
+    [Fact]
     public void CharTokenizerKeepsWhiteSpaceAndControlCharactersThroughTheFile()
     {
         const string text = "a b\tc\nd\r\\e";

@@ -47,12 +47,35 @@ public sealed class CharTokenizer
         foreach (string text in texts)
         {
             ArgumentNullException.ThrowIfNull(text, nameof(texts));
-            foreach (Rune rune in text.EnumerateRunes())
-            {
-                if (rune.Value == UnknownCharacter) continue; // what invalid UTF-16 enumerates as; never a vocabulary entry
-                counts[rune.Value] = counts.GetValueOrDefault(rune.Value) + 1;
-            }
+            Count(text, counts);
         }
+        return FromCounts(counts, minCount, maxSize);
+    }
+
+    /// <summary>
+    /// Builds a tokenizer from the characters of a text file (plain or gzip, UTF-8) seen at least
+    /// <paramref name="minCount"/> times; line ends are not characters of it.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is corrupt gzip or not UTF-8.</exception>
+    public static CharTokenizer FromFile(string path, int minCount = 1, int maxSize = int.MaxValue)
+    {
+        Dictionary<int, long> counts = new();
+        TextFiles.ReadLines(path, "text file", ref counts, static (ref Dictionary<int, long> c, string line, int _) => Count(line, c));
+        return FromCounts(counts, minCount, maxSize);
+    }
+
+    private static void Count(string text, Dictionary<int, long> counts)
+    {
+        foreach (Rune rune in text.EnumerateRunes())
+        {
+            if (rune.Value == UnknownCharacter) continue; // what invalid UTF-16 enumerates as; never a vocabulary entry
+            counts[rune.Value] = counts.GetValueOrDefault(rune.Value) + 1;
+        }
+    }
+
+    private static CharTokenizer FromCounts(Dictionary<int, long> counts, int minCount, int maxSize)
+    {
         List<KeyValuePair<string, long>> words = new(counts.Count);
         foreach (KeyValuePair<int, long> entry in counts)
             words.Add(new(new Rune(entry.Key).ToString(), entry.Value));
