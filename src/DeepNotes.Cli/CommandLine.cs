@@ -19,6 +19,7 @@ internal static class CommandLine
         ["--epochs", "--batch", "--lr", "--window", "--min-count", "--subsample", "--seed", "--data", "--save", "--threads"];
     private static readonly string[] s_similarOptions = ["--load", "--top", "--threads"];
     private static readonly string[] s_infoOptions = [];
+    private static readonly string[] s_tokenizeOptions = ["--bpe", "--chars", "--words", "--data"];
 
     public static Command Parse(IReadOnlyList<string> args)
     {
@@ -38,9 +39,10 @@ internal static class CommandLine
             "info" => s_infoOptions,
             "bench" => s_benchOptions,
             "similar" => s_similarOptions,
+            "tokenize" => s_tokenizeOptions,
             "help" => [],
-            _ when command.StartsWith('-') => throw new UsageException($"unknown option '{command}'; expected a command first (train, eval, reconstruct, similar, info or bench)"),
-            _ => throw new UsageException($"unknown command '{command}' (expected train, eval, reconstruct, similar, info or bench)"),
+            _ when command.StartsWith('-') => throw new UsageException($"unknown option '{command}'; expected a command first (train, eval, reconstruct, similar, tokenize, info or bench)"),
+            _ => throw new UsageException($"unknown command '{command}' (expected train, eval, reconstruct, similar, tokenize, info or bench)"),
         };
         if (command == "help")
         {
@@ -49,6 +51,7 @@ internal static class CommandLine
         }
 
         if (command == "bench") return BuildBench(ReadOptions(command, args, allowed, first: 1));
+        if (command == "tokenize") return BuildTokenize(args);
         if (command == "similar")
         {
             if (args.Count < 2 || args[1].StartsWith('-')) throw new UsageException("'similar' needs a word, e.g. deepnotes similar day --load words.safetensors");
@@ -187,6 +190,80 @@ internal static class CommandLine
             throw new UsageException($"option --seed expects a whole number from 0 to {ulong.MaxValue}, got '{s}'");
         return new Word2VecOptions(cbow, epochs, batch, lr, window, minCount, subsample, seed,
             Get(options, "--data"), Get(options, "--save"), ParseThreads(options));
+    }
+
+    /// <summary>
+    /// <c>tokenize [--bpe NAME | --chars | --words] [--data FILE] TEXT</c>: options and the one TEXT in any order;
+    /// after <c>--</c> the next argument is TEXT even if it starts with dashes.
+    /// </summary>
+    private static TokenizeOptions BuildTokenize(IReadOnlyList<string> args)
+    {
+        string? text = null, bpe = null, data = null;
+        List<string> modes = new();
+        for (int i = 1; i < args.Count; i++)
+        {
+            string arg = args[i];
+            bool literal = arg == "--";
+            if (literal)
+            {
+                if (i + 1 >= args.Count) throw new UsageException("'--' must be followed by the TEXT to tokenize");
+                arg = args[++i];
+            }
+            if (literal || !arg.StartsWith("--", StringComparison.Ordinal))
+            {
+                if (text is not null)
+                    throw new UsageException($"'tokenize' takes one TEXT, got '{text}' and '{arg}' (quote a text with spaces)");
+                text = arg;
+                continue;
+            }
+            int equals = arg.IndexOf('=');
+            string name = equals < 0 ? arg : arg[..equals];
+            if (Array.IndexOf(s_tokenizeOptions, name) < 0)
+                throw new UsageException($"unknown option '{name}' for 'tokenize' (expected {string.Join(", ", s_tokenizeOptions)})");
+            if (name is "--chars" or "--words")
+            {
+                if (equals >= 0) throw new UsageException($"option {name} takes no value");
+                if (modes.Contains(name)) throw new UsageException($"option {name} is given twice");
+                modes.Add(name);
+                continue;
+            }
+            string value;
+            if (equals >= 0) value = arg[(equals + 1)..];
+            else if (i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal)) value = args[++i];
+            else throw new UsageException($"option {name} needs a value");
+            if (value.Length == 0) throw new UsageException($"option {name} needs a value");
+            if (name == "--bpe")
+            {
+                if (bpe is not null) throw new UsageException("option --bpe is given twice");
+                bpe = value;
+                modes.Add(name);
+            }
+            else
+            {
+                if (data is not null) throw new UsageException("option --data is given twice");
+                data = value;
+            }
+        }
+        if (modes.Count > 1)
+            throw new UsageException($"{string.Join(" and ", modes)} cannot be combined: give one tokenizer (--bpe NAME, --chars or --words)");
+        if (text is null)
+            throw new UsageException("'tokenize' needs a TEXT, e.g. deepnotes tokenize --bpe gpt2 \"Hello world\"");
+        TokenizerKind kind = modes.Count == 0 || modes[0] == "--bpe" ? TokenizerKind.Bpe
+            : modes[0] == "--chars" ? TokenizerKind.Characters : TokenizerKind.Words;
+        if (kind == TokenizerKind.Bpe)
+        {
+            if (data is not null)
+                throw new UsageException("--data is the corpus whose vocabulary --chars and --words use; BPE has its own table");
+            bpe ??= DeepNotes.Text.BpeTokenizer.Gpt2;
+            string? known = null;
+            foreach (string model in DeepNotes.Text.BpeTokenizer.Models)
+            {
+                if (string.Equals(model, bpe, StringComparison.OrdinalIgnoreCase)) known = model;
+            }
+            bpe = known ?? throw new UsageException(
+                $"unknown BPE tokenizer '{bpe}' (expected {string.Join(", ", DeepNotes.Text.BpeTokenizer.Models)})");
+        }
+        return new TokenizeOptions(kind, text, bpe, data);
     }
 
     private static BenchOptions BuildBench(Dictionary<string, string?> options)

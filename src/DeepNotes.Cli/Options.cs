@@ -65,6 +65,29 @@ internal sealed record SimilarOptions(string Word, string LoadPath, int Top, int
     public const int DefaultTop = 10;
 }
 
+/// <summary>Which tokenizer <c>deepnotes tokenize</c> uses.</summary>
+internal enum TokenizerKind
+{
+    /// <summary>Byte-level BPE (<c>--bpe NAME</c>, the default: GPT-2's).</summary>
+    Bpe,
+
+    /// <summary>One token per character, the character vocabulary of a corpus (<c>--chars</c>).</summary>
+    Characters,
+
+    /// <summary>Words as word2vec reads the corpus, its vocabulary at min-count 5 (<c>--words</c>).</summary>
+    Words,
+}
+
+/// <summary>
+/// <c>deepnotes tokenize</c>: the tokens and ids of <see cref="Text"/>. <see cref="BpeModel"/> is set for
+/// <see cref="TokenizerKind.Bpe"/> only; <see cref="DataPath"/> (the corpus of the vocabulary) for the others.
+/// </summary>
+internal sealed record TokenizeOptions(TokenizerKind Kind, string Text, string? BpeModel, string? DataPath) : Command
+{
+    /// <summary>The min-count of the <c>--words</c> vocabulary: <c>train skipgram</c>'s default, so the ids are its ids.</summary>
+    public const int WordMinCount = Word2VecOptions.DefaultMinCount;
+}
+
 /// <summary><c>deepnotes info</c>.</summary>
 internal sealed record InfoOptions(ModelEntry Model) : Command;
 

@@ -51,6 +51,7 @@ internal static class Program
                 BenchOptions bench => BenchCommand.Run(bench, context),
                 Word2VecOptions word2vec => Word2VecCommand.Train(word2vec, context),
                 SimilarOptions similar => Word2VecCommand.Similar(similar, context),
+                TokenizeOptions tokenize => TokenizeCommand.Run(tokenize, context),
                 _ => Help(context),
             };
         }

@@ -26,6 +26,8 @@ internal static class Usage
         s.AppendLine("                                       word2vec on the shipped fortunes corpus (words/s per epoch,");
         s.AppendLine("                                       nearest neighbours of a few words at the end)");
         s.AppendLine("  deepnotes similar <word> --load FILE the nearest words by cosine similarity of the input vectors");
+        s.AppendLine("  deepnotes tokenize [--bpe gpt2|--chars|--words] TEXT");
+        s.AppendLine("                                       the tokens of TEXT and their ids, one per line");
         s.AppendLine("  deepnotes info <model>               parameters, tensors and memory plan of a model");
         s.AppendLine("  deepnotes bench [options]            time the reference workloads; one JSON line per workload");
         s.AppendLine("  deepnotes --help                     this text");
@@ -105,6 +107,14 @@ internal static class Usage
         s.AppendLine("similar options:");
         s.AppendLine("  --load FILE        a checkpoint of train skipgram|cbow --save (its FILE.vocab beside it) (required)");
         s.AppendLine("  --top N            how many words (default 10)");
+        s.AppendLine();
+        s.AppendLine("tokenize options (one tokenizer; TEXT is one argument, quoted; after -- it may start with dashes):");
+        s.AppendLine("  --bpe NAME         byte-level BPE: gpt2 (the default), GPT-2's 50,257 ids, from Microsoft.ML.Tokenizers");
+        s.AppendLine("                     and its Data.Gpt2 table (MIT), built in; every text encodes, no <unk>");
+        s.AppendLine("  --words            words as word2vec reads the corpus (runs of a-z and 0-9, lower-cased), ids of the");
+        s.AppendLine("                     corpus vocabulary at min-count " + TokenizeOptions.WordMinCount.ToString(CultureInfo.InvariantCulture) + " (train skipgram's), <unk> = 0");
+        s.AppendLine("  --chars            one token per character, ids of the corpus's characters, <unk> = 0");
+        s.AppendLine("  --data FILE        the corpus of --words and --chars (default data/fortunes.txt.gz)");
         s.AppendLine();
         s.AppendLine("bench options:");
         s.AppendLine("  --workload W       " + DeepNotes.Models.Workload.Names() + " or all (default all); the workloads of");

@@ -93,6 +93,8 @@ public class CommandLineTests
         Assert.Contains("--weight-decay X", result.Out);
         Assert.Contains("deepnotes reconstruct autoencoder --load FILE --png FILE", result.Out);
         Assert.Contains("reconstruct options (models that reconstruct their input: autoencoder):", result.Out);
+        Assert.Contains("deepnotes tokenize [--bpe gpt2|--chars|--words] TEXT", result.Out);
+        Assert.Contains("tokenize options (one tokenizer;", result.Out);
         Assert.Equal("", result.Error);
     }
 

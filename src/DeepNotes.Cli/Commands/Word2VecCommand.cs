@@ -203,7 +203,7 @@ internal static class Word2VecCommand
     public static string VocabularyPath(string checkpoint) => checkpoint + ".vocab";
 
     /// <summary>The corpus: --data FILE, or the shipped data/fortunes.txt.gz above the working directory or the executable.</summary>
-    private static string FindCorpus(string? dataPath, string workingDirectory)
+    public static string FindCorpus(string? dataPath, string workingDirectory)
     {
         if (dataPath is not null)
         {
