@@ -26,6 +26,7 @@ internal static class CommandLine
         ArgumentNullException.ThrowIfNull(args);
         foreach (string arg in args)
         {
+            if (arg == "--") break; // what follows is text (tokenize), even "--help"
             if (arg is "-h" or "--help") return new HelpCommand();
         }
         if (args.Count == 0) throw new UsageException("no command given");

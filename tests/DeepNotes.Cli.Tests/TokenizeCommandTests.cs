@@ -29,6 +29,11 @@ public class TokenizeCommandTests
         Assert.True(dashes.ExitCode == 0, dashes.Error);
         Assert.Equal("gpt2 (byte-level BPE, ids 0 to 50,256): 2 tokens\n438  \"--\"\n 87  \"x\"\n", dashes.Out);
 
+        CliResult help = CliRunner.Run(["tokenize", "--", "--help"]); // text, not a request for the usage
+        Assert.True(help.ExitCode == 0, help.Error);
+        Assert.StartsWith("gpt2 (byte-level BPE, ids 0 to 50,256): 2 tokens\n", help.Out);
+        Assert.EndsWith("  \"help\"\n", help.Out);
+
         CliResult empty = CliRunner.Run(["tokenize", ""]);
         Assert.True(empty.ExitCode == 0, empty.Error);
         Assert.Equal("gpt2 (byte-level BPE, ids 0 to 50,256): 0 tokens\n", empty.Out);
