@@ -31,3 +31,14 @@ public sealed class DeviceTests
         finally { Environment.SetEnvironmentVariable("DEEPNOTES_GPU", before); }
     }
 }
+
+public sealed class GroupSizeTests(GpuFixture gpu) : IClassFixture<GpuFixture>
+{
+    [Fact]
+    public void GroupsArePowersOfTwoWithSeveralThreads()
+    {
+        int threads = Kernels.GroupKernel.Threads(gpu.Device.Accelerator);
+        Assert.InRange(threads, 2, Kernels.GroupKernel.MaxThreads);   // so the tree reductions are exercised
+        Assert.Equal(0, threads & (threads - 1));
+    }
+}

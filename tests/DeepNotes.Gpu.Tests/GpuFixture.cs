@@ -4,12 +4,16 @@ using ILGPU.Runtime;
 
 namespace DeepNotes.Gpu.Tests;
 
-/// <summary>One CPU-accelerator device per test class (IClassFixture), and the buffers its tests allocate.</summary>
+/// <summary>
+/// One device per test class (IClassFixture), and the buffers its tests allocate. ILGPU's CPU accelerator,
+/// unless DEEPNOTES_GPU_TESTS=cuda asks for the CUDA device (to run the same comparisons on a GPU machine).
+/// </summary>
 public sealed class GpuFixture : IDisposable
 {
     private readonly List<MemoryBuffer> _buffers = new();
 
-    public GpuDevice Device { get; } = GpuDevice.Open(GpuKind.Cpu);
+    public GpuDevice Device { get; } = GpuDevice.Open(
+        string.Equals(Environment.GetEnvironmentVariable("DEEPNOTES_GPU_TESTS"), "cuda", StringComparison.OrdinalIgnoreCase) ? GpuKind.Cuda : GpuKind.Cpu);
 
     /// <summary>A device copy of <paramref name="data"/>.</summary>
     public ArrayView<T> Upload<T>(T[] data) where T : unmanaged
