@@ -6,7 +6,7 @@ namespace DeepNotes.Gpu.Kernels;
 
 // The one load-and-launch path of the library kernels. Each kernel is a static readonly instance of
 // ElementKernel<...> (one thread per element, ILGPU picks the group size) or GroupKernel<...> (a grid of
-// groups of GroupKernel.Threads threads, for reductions over a row or a channel in shared memory). The
+// groups, one per row or channel, of up to GroupKernel.MaxThreads threads reducing in shared memory). The
 // instance is also the kernel's key in GpuDevice's cache, and it holds its loader, so a launch allocates
 // nothing: no closure, no delegate, no device memory. Every launch goes to the default stream.
 
@@ -27,6 +27,17 @@ internal static class GroupKernel
         while (size * 2 <= limit) size *= 2;
         return size;
     }
+
+    /// <summary>
+    /// Threads for groups of <paramref name="perGroup"/> elements each: enough powers of two to cover them, at least
+    /// a warp and at most <see cref="Threads(Accelerator)"/>, so a 10-class row does not keep 256 threads waiting.
+    /// </summary>
+    public static int Threads(Accelerator accelerator, int perGroup)
+    {
+        int limit = Threads(accelerator), size = Math.Min(limit, Math.Max(1, accelerator.WarpSize));
+        while (size < perGroup && size < limit) size *= 2;
+        return size;
+    }
 }
 
 /// <summary>A kernel with one thread per element: <c>kernel(index, ...)</c> over [0, count).</summary>
@@ -44,7 +55,10 @@ internal sealed class ElementKernel<T1>
     }
 }
 
-/// <summary>A kernel launched as <c>groups</c> groups of <see cref="GroupKernel.Threads"/> threads.</summary>
+/// <summary>
+/// A kernel launched as <c>groups</c> groups, each working through <c>perGroup</c> elements (a row's columns, a
+/// channel's values) with <see cref="GroupKernel.Threads(Accelerator, int)"/> threads.
+/// </summary>
 internal sealed class GroupKernel<T1>
     where T1 : struct
 {
@@ -52,10 +66,10 @@ internal sealed class GroupKernel<T1>
 
     public GroupKernel(Action<T1> kernel) => _load = a => a.LoadStreamKernel(kernel);
 
-    public void Launch(GpuDevice device, int groups, T1 a1)
+    public void Launch(GpuDevice device, int groups, int perGroup, T1 a1)
     {
         if (groups <= 0) return;
-        device.Kernel(this, _load)(new KernelConfig(groups, GroupKernel.Threads(device.Accelerator)), a1);
+        device.Kernel(this, _load)(new KernelConfig(groups, GroupKernel.Threads(device.Accelerator, perGroup)), a1);
     }
 }
 
@@ -75,7 +89,10 @@ internal sealed class ElementKernel<T1, T2>
     }
 }
 
-/// <summary>A kernel launched as <c>groups</c> groups of <see cref="GroupKernel.Threads"/> threads.</summary>
+/// <summary>
+/// A kernel launched as <c>groups</c> groups, each working through <c>perGroup</c> elements (a row's columns, a
+/// channel's values) with <see cref="GroupKernel.Threads(Accelerator, int)"/> threads.
+/// </summary>
 internal sealed class GroupKernel<T1, T2>
     where T1 : struct
     where T2 : struct
@@ -84,10 +101,10 @@ internal sealed class GroupKernel<T1, T2>
 
     public GroupKernel(Action<T1, T2> kernel) => _load = a => a.LoadStreamKernel(kernel);
 
-    public void Launch(GpuDevice device, int groups, T1 a1, T2 a2)
+    public void Launch(GpuDevice device, int groups, int perGroup, T1 a1, T2 a2)
     {
         if (groups <= 0) return;
-        device.Kernel(this, _load)(new KernelConfig(groups, GroupKernel.Threads(device.Accelerator)), a1, a2);
+        device.Kernel(this, _load)(new KernelConfig(groups, GroupKernel.Threads(device.Accelerator, perGroup)), a1, a2);
     }
 }
 
@@ -108,7 +125,10 @@ internal sealed class ElementKernel<T1, T2, T3>
     }
 }
 
-/// <summary>A kernel launched as <c>groups</c> groups of <see cref="GroupKernel.Threads"/> threads.</summary>
+/// <summary>
+/// A kernel launched as <c>groups</c> groups, each working through <c>perGroup</c> elements (a row's columns, a
+/// channel's values) with <see cref="GroupKernel.Threads(Accelerator, int)"/> threads.
+/// </summary>
 internal sealed class GroupKernel<T1, T2, T3>
     where T1 : struct
     where T2 : struct
@@ -118,10 +138,10 @@ internal sealed class GroupKernel<T1, T2, T3>
 
     public GroupKernel(Action<T1, T2, T3> kernel) => _load = a => a.LoadStreamKernel(kernel);
 
-    public void Launch(GpuDevice device, int groups, T1 a1, T2 a2, T3 a3)
+    public void Launch(GpuDevice device, int groups, int perGroup, T1 a1, T2 a2, T3 a3)
     {
         if (groups <= 0) return;
-        device.Kernel(this, _load)(new KernelConfig(groups, GroupKernel.Threads(device.Accelerator)), a1, a2, a3);
+        device.Kernel(this, _load)(new KernelConfig(groups, GroupKernel.Threads(device.Accelerator, perGroup)), a1, a2, a3);
     }
 }
 
@@ -143,7 +163,10 @@ internal sealed class ElementKernel<T1, T2, T3, T4>
     }
 }
 
-/// <summary>A kernel launched as <c>groups</c> groups of <see cref="GroupKernel.Threads"/> threads.</summary>
+/// <summary>
+/// A kernel launched as <c>groups</c> groups, each working through <c>perGroup</c> elements (a row's columns, a
+/// channel's values) with <see cref="GroupKernel.Threads(Accelerator, int)"/> threads.
+/// </summary>
 internal sealed class GroupKernel<T1, T2, T3, T4>
     where T1 : struct
     where T2 : struct
@@ -154,10 +177,10 @@ internal sealed class GroupKernel<T1, T2, T3, T4>
 
     public GroupKernel(Action<T1, T2, T3, T4> kernel) => _load = a => a.LoadStreamKernel(kernel);
 
-    public void Launch(GpuDevice device, int groups, T1 a1, T2 a2, T3 a3, T4 a4)
+    public void Launch(GpuDevice device, int groups, int perGroup, T1 a1, T2 a2, T3 a3, T4 a4)
     {
         if (groups <= 0) return;
-        device.Kernel(this, _load)(new KernelConfig(groups, GroupKernel.Threads(device.Accelerator)), a1, a2, a3, a4);
+        device.Kernel(this, _load)(new KernelConfig(groups, GroupKernel.Threads(device.Accelerator, perGroup)), a1, a2, a3, a4);
     }
 }
 
@@ -180,7 +203,10 @@ internal sealed class ElementKernel<T1, T2, T3, T4, T5>
     }
 }
 
-/// <summary>A kernel launched as <c>groups</c> groups of <see cref="GroupKernel.Threads"/> threads.</summary>
+/// <summary>
+/// A kernel launched as <c>groups</c> groups, each working through <c>perGroup</c> elements (a row's columns, a
+/// channel's values) with <see cref="GroupKernel.Threads(Accelerator, int)"/> threads.
+/// </summary>
 internal sealed class GroupKernel<T1, T2, T3, T4, T5>
     where T1 : struct
     where T2 : struct
@@ -192,10 +218,10 @@ internal sealed class GroupKernel<T1, T2, T3, T4, T5>
 
     public GroupKernel(Action<T1, T2, T3, T4, T5> kernel) => _load = a => a.LoadStreamKernel(kernel);
 
-    public void Launch(GpuDevice device, int groups, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5)
+    public void Launch(GpuDevice device, int groups, int perGroup, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5)
     {
         if (groups <= 0) return;
-        device.Kernel(this, _load)(new KernelConfig(groups, GroupKernel.Threads(device.Accelerator)), a1, a2, a3, a4, a5);
+        device.Kernel(this, _load)(new KernelConfig(groups, GroupKernel.Threads(device.Accelerator, perGroup)), a1, a2, a3, a4, a5);
     }
 }
 
@@ -219,7 +245,10 @@ internal sealed class ElementKernel<T1, T2, T3, T4, T5, T6>
     }
 }
 
-/// <summary>A kernel launched as <c>groups</c> groups of <see cref="GroupKernel.Threads"/> threads.</summary>
+/// <summary>
+/// A kernel launched as <c>groups</c> groups, each working through <c>perGroup</c> elements (a row's columns, a
+/// channel's values) with <see cref="GroupKernel.Threads(Accelerator, int)"/> threads.
+/// </summary>
 internal sealed class GroupKernel<T1, T2, T3, T4, T5, T6>
     where T1 : struct
     where T2 : struct
@@ -232,10 +261,10 @@ internal sealed class GroupKernel<T1, T2, T3, T4, T5, T6>
 
     public GroupKernel(Action<T1, T2, T3, T4, T5, T6> kernel) => _load = a => a.LoadStreamKernel(kernel);
 
-    public void Launch(GpuDevice device, int groups, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6)
+    public void Launch(GpuDevice device, int groups, int perGroup, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6)
     {
         if (groups <= 0) return;
-        device.Kernel(this, _load)(new KernelConfig(groups, GroupKernel.Threads(device.Accelerator)), a1, a2, a3, a4, a5, a6);
+        device.Kernel(this, _load)(new KernelConfig(groups, GroupKernel.Threads(device.Accelerator, perGroup)), a1, a2, a3, a4, a5, a6);
     }
 }
 
@@ -260,7 +289,10 @@ internal sealed class ElementKernel<T1, T2, T3, T4, T5, T6, T7>
     }
 }
 
-/// <summary>A kernel launched as <c>groups</c> groups of <see cref="GroupKernel.Threads"/> threads.</summary>
+/// <summary>
+/// A kernel launched as <c>groups</c> groups, each working through <c>perGroup</c> elements (a row's columns, a
+/// channel's values) with <see cref="GroupKernel.Threads(Accelerator, int)"/> threads.
+/// </summary>
 internal sealed class GroupKernel<T1, T2, T3, T4, T5, T6, T7>
     where T1 : struct
     where T2 : struct
@@ -274,10 +306,10 @@ internal sealed class GroupKernel<T1, T2, T3, T4, T5, T6, T7>
 
     public GroupKernel(Action<T1, T2, T3, T4, T5, T6, T7> kernel) => _load = a => a.LoadStreamKernel(kernel);
 
-    public void Launch(GpuDevice device, int groups, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7)
+    public void Launch(GpuDevice device, int groups, int perGroup, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7)
     {
         if (groups <= 0) return;
-        device.Kernel(this, _load)(new KernelConfig(groups, GroupKernel.Threads(device.Accelerator)), a1, a2, a3, a4, a5, a6, a7);
+        device.Kernel(this, _load)(new KernelConfig(groups, GroupKernel.Threads(device.Accelerator, perGroup)), a1, a2, a3, a4, a5, a6, a7);
     }
 }
 
@@ -303,7 +335,10 @@ internal sealed class ElementKernel<T1, T2, T3, T4, T5, T6, T7, T8>
     }
 }
 
-/// <summary>A kernel launched as <c>groups</c> groups of <see cref="GroupKernel.Threads"/> threads.</summary>
+/// <summary>
+/// A kernel launched as <c>groups</c> groups, each working through <c>perGroup</c> elements (a row's columns, a
+/// channel's values) with <see cref="GroupKernel.Threads(Accelerator, int)"/> threads.
+/// </summary>
 internal sealed class GroupKernel<T1, T2, T3, T4, T5, T6, T7, T8>
     where T1 : struct
     where T2 : struct
@@ -318,10 +353,10 @@ internal sealed class GroupKernel<T1, T2, T3, T4, T5, T6, T7, T8>
 
     public GroupKernel(Action<T1, T2, T3, T4, T5, T6, T7, T8> kernel) => _load = a => a.LoadStreamKernel(kernel);
 
-    public void Launch(GpuDevice device, int groups, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8)
+    public void Launch(GpuDevice device, int groups, int perGroup, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8)
     {
         if (groups <= 0) return;
-        device.Kernel(this, _load)(new KernelConfig(groups, GroupKernel.Threads(device.Accelerator)), a1, a2, a3, a4, a5, a6, a7, a8);
+        device.Kernel(this, _load)(new KernelConfig(groups, GroupKernel.Threads(device.Accelerator, perGroup)), a1, a2, a3, a4, a5, a6, a7, a8);
     }
 }
 
@@ -348,7 +383,10 @@ internal sealed class ElementKernel<T1, T2, T3, T4, T5, T6, T7, T8, T9>
     }
 }
 
-/// <summary>A kernel launched as <c>groups</c> groups of <see cref="GroupKernel.Threads"/> threads.</summary>
+/// <summary>
+/// A kernel launched as <c>groups</c> groups, each working through <c>perGroup</c> elements (a row's columns, a
+/// channel's values) with <see cref="GroupKernel.Threads(Accelerator, int)"/> threads.
+/// </summary>
 internal sealed class GroupKernel<T1, T2, T3, T4, T5, T6, T7, T8, T9>
     where T1 : struct
     where T2 : struct
@@ -364,9 +402,9 @@ internal sealed class GroupKernel<T1, T2, T3, T4, T5, T6, T7, T8, T9>
 
     public GroupKernel(Action<T1, T2, T3, T4, T5, T6, T7, T8, T9> kernel) => _load = a => a.LoadStreamKernel(kernel);
 
-    public void Launch(GpuDevice device, int groups, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8, T9 a9)
+    public void Launch(GpuDevice device, int groups, int perGroup, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8, T9 a9)
     {
         if (groups <= 0) return;
-        device.Kernel(this, _load)(new KernelConfig(groups, GroupKernel.Threads(device.Accelerator)), a1, a2, a3, a4, a5, a6, a7, a8, a9);
+        device.Kernel(this, _load)(new KernelConfig(groups, GroupKernel.Threads(device.Accelerator, perGroup)), a1, a2, a3, a4, a5, a6, a7, a8, a9);
     }
 }

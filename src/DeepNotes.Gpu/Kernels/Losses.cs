@@ -36,7 +36,7 @@ public static class Losses
     {
         CheckLabelled(loss, labels, rows, classes, (nameof(probabilities), probabilities.Length), (nameof(logits), logits.Length));
         Softmax.Rows(device, probabilities, logits, rows, classes, 0, 1f, Softmax.RowMode.ExpLog);
-        s_labelled.Launch(device, 1, loss, logits, labels, new LossArgs { Kind = (int)Kind.CrossEntropy, Items = rows, Classes = classes });
+        s_labelled.Launch(device, 1, rows, loss, logits, labels, new LossArgs { Kind = (int)Kind.CrossEntropy, Items = rows, Classes = classes });
     }
 
     /// <summary>dlogits = scale · (p − onehot(label)) / rows.</summary>
@@ -52,7 +52,7 @@ public static class Losses
     public static void NllForward(GpuDevice device, ArrayView<float> loss, ArrayView<float> logProbabilities, ArrayView<int> labels, int rows, int classes)
     {
         CheckLabelled(loss, labels, rows, classes, (nameof(logProbabilities), logProbabilities.Length));
-        s_labelled.Launch(device, 1, loss, logProbabilities, labels, new LossArgs { Kind = (int)Kind.Nll, Items = rows, Classes = classes });
+        s_labelled.Launch(device, 1, rows, loss, logProbabilities, labels, new LossArgs { Kind = (int)Kind.Nll, Items = rows, Classes = classes });
     }
 
     /// <summary>dlogp = −scale/rows at each row's label, 0 elsewhere (overwrites).</summary>
@@ -83,7 +83,7 @@ public static class Losses
     private static void Paired(GpuDevice device, Kind kind, ArrayView<float> loss, ArrayView<float> values, ArrayView<float> target, int count)
     {
         CheckPaired(loss, count, ("values", values.Length), (nameof(target), target.Length));
-        s_paired.Launch(device, 1, loss, values, target, new LossArgs { Kind = (int)kind, Items = count });
+        s_paired.Launch(device, 1, count, loss, values, target, new LossArgs { Kind = (int)kind, Items = count });
     }
 
     private static void PairedBackward(GpuDevice device, Kind kind, ArrayView<float> gradient, ArrayView<float> values, ArrayView<float> target, int count, ArrayView<float> scale)

@@ -28,7 +28,7 @@ public static class Reductions
     private static void Reduce(GpuDevice device, ArrayView<float> y, ArrayView<float> x, float divisor)
     {
         if (y.Length < 1) throw new ArgumentException("the result is a view of length 1", nameof(y));
-        s_sum.Launch(device, 1, y, x, divisor);
+        s_sum.Launch(device, 1, (int)Math.Min(x.Length, int.MaxValue), y, x, divisor);
     }
 
     private static void SumKernel(ArrayView<float> y, ArrayView<float> x, float divisor)
