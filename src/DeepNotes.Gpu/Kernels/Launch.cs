@@ -8,7 +8,8 @@ namespace DeepNotes.Gpu.Kernels;
 // ElementKernel<...> (one thread per element, ILGPU picks the group size) or GroupKernel<...> (a grid of
 // groups, one per row or channel, of up to GroupKernel.MaxThreads threads reducing in shared memory). The
 // instance is also the kernel's key in GpuDevice's cache, and it holds its loader, so a launch allocates
-// nothing: no closure, no delegate, no device memory. Every launch goes to the default stream.
+// nothing: no closure, no delegate, no device memory. Every launch goes to the default stream. Arities 2 to 9:
+// views, then one argument struct for the scalars.
 
 /// <summary>Sizes shared by the grouped kernels and their in-group reductions (<see cref="GroupReduce"/>).</summary>
 internal static class GroupKernel
@@ -37,39 +38,6 @@ internal static class GroupKernel
         int limit = Threads(accelerator), size = Math.Min(limit, Math.Max(1, accelerator.WarpSize));
         while (size < perGroup && size < limit) size *= 2;
         return size;
-    }
-}
-
-/// <summary>A kernel with one thread per element: <c>kernel(index, ...)</c> over [0, count).</summary>
-internal sealed class ElementKernel<T1>
-    where T1 : struct
-{
-    private readonly Func<Accelerator, Action<Index1D, T1>> _load;
-
-    public ElementKernel(Action<Index1D, T1> kernel) => _load = a => a.LoadAutoGroupedStreamKernel(kernel);
-
-    public void Launch(GpuDevice device, long count, T1 a1)
-    {
-        if (count <= 0) return;
-        device.Kernel(this, _load)(checked((int)count), a1);
-    }
-}
-
-/// <summary>
-/// A kernel launched as <c>groups</c> groups, each working through <c>perGroup</c> elements (a row's columns, a
-/// channel's values) with <see cref="GroupKernel.Threads(Accelerator, int)"/> threads.
-/// </summary>
-internal sealed class GroupKernel<T1>
-    where T1 : struct
-{
-    private readonly Func<Accelerator, Action<KernelConfig, T1>> _load;
-
-    public GroupKernel(Action<T1> kernel) => _load = a => a.LoadStreamKernel(kernel);
-
-    public void Launch(GpuDevice device, int groups, int perGroup, T1 a1)
-    {
-        if (groups <= 0) return;
-        device.Kernel(this, _load)(new KernelConfig(groups, GroupKernel.Threads(device.Accelerator, perGroup)), a1);
     }
 }
 
