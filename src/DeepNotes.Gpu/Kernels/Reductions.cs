@@ -6,7 +6,8 @@ namespace DeepNotes.Gpu.Kernels;
 
 /// <summary>
 /// Full reductions to a scalar and their gradient, the GPU twins of <c>DeepNotes.Kernels.Reductions</c>.
-/// The sum runs on one group (a fixed tree, so the same result every run); the upstream gradient of
+/// The sum runs on one group, each thread's share and the fixed tree in double (so long vectors keep their
+/// precision and every run gives the same bits); the upstream gradient of
 /// <see cref="Backward"/> is a length-1 view, read on the device.
 /// </summary>
 public static class Reductions
@@ -33,10 +34,10 @@ public static class Reductions
 
     private static void SumKernel(ArrayView<float> y, ArrayView<float> x, float divisor)
     {
-        ArrayView<float> scratch = SharedMemory.Allocate<float>(GroupKernel.MaxThreads);
-        float partial = 0f;
+        ArrayView<double> scratch = SharedMemory.Allocate<double>(GroupKernel.MaxThreads);
+        double partial = 0;
         for (long i = Group.IdxX; i < x.Length; i += Group.DimX) partial += x[i];
-        float total = GroupReduce.Sum(scratch, partial);
+        float total = (float)GroupReduce.Sum(scratch, partial);
         if (Group.IdxX == 0) y[0] = total / divisor;
     }
 
