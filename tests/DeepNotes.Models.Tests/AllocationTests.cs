@@ -100,6 +100,31 @@ public class AllocationTests
         AssertNoAllocation(() => norm.TrainStep(xn, tn, 8, ref sgd));
     }
 
+    [Fact]
+    public void TransformerEncoderBlockWithPaddingMask()
+    {
+        const int batch = 8, n = TransformerEncoderBlock.Length;
+        var model = TransformerEncoderBlock.Create(batch, 1);
+        int[] tokens = TestData.RandomLabels(batch * n, TransformerEncoderBlock.Vocabulary, 2), labels = TestData.RandomLabels(batch, 2, 3);
+        float[] mask = Enumerable.Range(0, batch * n).Select(i => i % n < 3 + i / n % 5 ? 1f : 0f).ToArray(), y = new float[batch * 2];
+        var sgd = new Sgd(0.01f, momentum: 0.9f);
+        AssertNoAllocation(() => model.TrainStep(tokens, mask, labels, batch, ref sgd));
+        AssertNoAllocation(() => model.Predict(tokens, mask, y, batch));
+    }
+
+    [Fact]
+    public void Seq2SeqWithPerPositionLabels()
+    {
+        const int batch = 8, n = Seq2Seq.Length;
+        var model = Seq2Seq.Create(batch, 1);
+        int[] source = TestData.RandomLabels(batch * n, Seq2Seq.Symbols, 2), shifted = TestData.RandomLabels(batch * n, Seq2Seq.Symbols + 1, 3);
+        int[] target = TestData.RandomLabels(batch * n, Seq2Seq.Symbols, 4);
+        float[] y = new float[batch * Seq2Seq.OutputSize];
+        var sgd = new Sgd(0.01f, momentum: 0.9f);
+        AssertNoAllocation(() => model.TrainStep(source, shifted, target, batch, ref sgd));
+        AssertNoAllocation(() => model.Predict(source, shifted, y, batch));
+    }
+
     [Theory]
     [InlineData("mlp")]
     [InlineData("dropout-mlp")]

@@ -57,6 +57,7 @@ internal sealed partial class CSharpEmitter
             _w.Line($"/// <summary>{what} per example in '{input.Name}', {shape}.</summary>");
             _w.Line($"public const int {SizeConstant(input)} = {I(input.Shape.Size)};");
         }
+        WriteLabelSize();
     }
 
     // ---- sparse bookkeeping of the embedding tables -------------------------------------------
@@ -174,7 +175,7 @@ internal sealed partial class CSharpEmitter
         foreach (Value input in _g.Inputs)
             _w.Line($"global::DeepNotes.ModelChecks.Length({InputSpan(input)}.Length, (long)batch * {SizeConstant(input)}, \"{input.Name}\");");
         if (output) _w.Line("global::DeepNotes.ModelChecks.Length(output.Length, (long)batch * OutputSize, nameof(output));");
-        else if (_g.TargetsAreLabels) _w.Line($"global::DeepNotes.ModelChecks.Length(labels.Length, batch, \"{_g.TargetName}\");");
+        else if (_g.TargetsAreLabels) _w.Line($"global::DeepNotes.ModelChecks.Length(labels.Length, {LabelCount}, \"{_g.TargetName}\");");
         else _w.Line($"global::DeepNotes.ModelChecks.Length(targets.Length, (long)batch * TargetSize, \"{_g.TargetName}\");");
         // Token ids are checked before anything is written: an id outside the vocabulary would read or write another row.
         foreach (Value input in _g.Inputs.Where(v => v.IsTokens))

@@ -201,6 +201,7 @@ internal sealed partial class CSharpEmitter
         }
         if (_g.Nodes.Any(n => n.Kind == NodeKind.Binary)) _w.Line();
         WriteWindowShapes();
+        WritePositionTables();
     }
 
     private void WriteInitialize()
@@ -462,12 +463,12 @@ internal sealed partial class CSharpEmitter
             {
                 Shape s = n.Inputs[0].Shape;
                 Comment(n, y);
-                _w.Line($"{Scalar(y!)} = Kernels.Losses.CrossEntropyForward({Span(n.Aux!)}, {Span(n.Inputs[0])}, labels, batch, {I(s.Size)});");
+                _w.Line($"{Scalar(y!)} = Kernels.Losses.CrossEntropyForward({Span(n.Aux!)}, {Span(n.Inputs[0])}, labels, {LabelRows}, {I(Classes(s))});");
                 break;
             }
             case NodeKind.Nll:
                 Comment(n, y);
-                _w.Line($"{Scalar(y!)} = Kernels.Losses.NllForward({Span(n.Inputs[0])}, labels, batch, {I(n.Inputs[0].Shape.Size)});");
+                _w.Line($"{Scalar(y!)} = Kernels.Losses.NllForward({Span(n.Inputs[0])}, labels, {LabelRows}, {I(Classes(n.Inputs[0].Shape))});");
                 break;
             case NodeKind.Mse:
             case NodeKind.BinaryCrossEntropy:
@@ -479,6 +480,12 @@ internal sealed partial class CSharpEmitter
             case NodeKind.MaskedMean:
             case NodeKind.EmbeddingBag:
                 EmitTokenForward(n);
+                break;
+            case NodeKind.Concat:
+            case NodeKind.Split:
+            case NodeKind.PositionalEncoding:
+            case NodeKind.MaskedSoftmax:
+                EmitSequenceForward(n);
                 break;
             case NodeKind.LayerNorm:
             {
@@ -645,11 +652,11 @@ internal sealed partial class CSharpEmitter
                 break;
             case NodeKind.CrossEntropyBackward:
                 BackComment(n);
-                _w.Line($"Kernels.Losses.CrossEntropyBackward({Span(y!)}, {Span(n.Inputs[0])}, labels, batch, {I(f!.Inputs[0].Shape.Size)}, {Scalar(n.Inputs[1])});");
+                _w.Line($"Kernels.Losses.CrossEntropyBackward({Span(y!)}, {Span(n.Inputs[0])}, labels, {LabelRows}, {I(Classes(f!.Inputs[0].Shape))}, {Scalar(n.Inputs[1])});");
                 break;
             case NodeKind.NllBackward:
                 BackComment(n);
-                _w.Line($"Kernels.Losses.NllBackward({Span(y!)}, labels, batch, {I(f!.Inputs[0].Shape.Size)}, {Scalar(n.Inputs[0])});");
+                _w.Line($"Kernels.Losses.NllBackward({Span(y!)}, labels, {LabelRows}, {I(Classes(f!.Inputs[0].Shape))}, {Scalar(n.Inputs[0])});");
                 break;
             case NodeKind.MseBackward:
             case NodeKind.BinaryCrossEntropyBackward:
@@ -664,6 +671,10 @@ internal sealed partial class CSharpEmitter
             case NodeKind.MaskedMeanBackward:
             case NodeKind.EmbeddingBagBackward:
                 EmitTokenBackward(n);
+                break;
+            case NodeKind.ConcatBackward:
+            case NodeKind.SplitBackward:
+                EmitSequenceBackward(n);
                 break;
             default:
                 EmitVisionBackward(n);

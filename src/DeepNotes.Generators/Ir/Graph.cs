@@ -65,12 +65,14 @@ internal enum NodeKind
     CrossEntropy, Nll, Mse, BinaryCrossEntropy,
     Conv2d, MaxPool, AvgPool, GlobalAvgPool, BatchNorm,
     Embedding, OneHot, MaskedMean, EmbeddingBag, LayerNorm,
+    Concat, Split, PositionalEncoding, MaskedSoftmax,
     // Backward.
     SeedOne, ActivationBackward, DenseBackwardWeights, DenseBackwardData, ChainBackward, BinaryBackward,
     SoftmaxBackward, LogSoftmaxBackward, MatMulBackwardA, MatMulBackwardB, ReduceBackward, DropoutBackward,
     CrossEntropyBackward, NllBackward, MseBackward, BinaryCrossEntropyBackward, Accumulate,
     Conv2dBackwardWeights, Conv2dBackwardData, MaxPoolBackward, AvgPoolBackward, GlobalAvgPoolBackward, BatchNormBackward,
     EmbeddingBackward, MaskedMeanBackward, EmbeddingBagBackward, TransposeBackward, LayerNormBackward, PermuteBackward,
+    ConcatBackward, SplitBackward,
 }
 
 internal enum Phase { Forward, Loss, Backward }
@@ -150,10 +152,17 @@ internal sealed class Graph
     /// The one float input of a model with exactly one input that is a Tensor (the IModel shape: Predict(input, ...));
     /// null for models with token inputs or several inputs, whose methods take one span per input.
     /// </summary>
-    public Value? Input => Inputs.Count == 1 && !Inputs[0].IsTokens ? Inputs[0] : null;
+    public Value? Input => Inputs.Count == 1 && !Inputs[0].IsTokens && LabelDims is null ? Inputs[0] : null;
     public Value? Output { get; set; }
     public Value? Targets { get; set; }
     public bool TargetsAreLabels { get; set; }
+    /// <summary>
+    /// Per-position labels, <c>[Shape(T)] Labels y</c>: their per-example dims (null for one label per example).
+    /// A model with them is never an IClassifier (whose contract is one label per example): it takes one span per input.
+    /// </summary>
+    public int[]? LabelDims { get; set; }
+    /// <summary>Labels per example: the product of <see cref="LabelDims"/>, 1 without them.</summary>
+    public int LabelsPerExample => LabelDims is null ? 1 : LabelDims.Aggregate(1, (a, b) => a * b);
     /// <summary>The name of the [Loss]'s targets parameter: the name of the generated methods' targets span for models with token or several inputs.</summary>
     public string TargetName { get; set; } = "targets";
     public Value? Loss { get; set; }

@@ -87,6 +87,7 @@ internal sealed partial class Lowering
         if (IsTemp(result.Value)) result.Value.Name = loss.Parameters[0].Name; // "logits" reads better than "t3" in the comments
         ParameterSpec target = loss.Parameters[1];
         _graph.TargetName = target.Name;
+        if (target.IsLabels && target.HasShape && !LowerLabelShape(loss, target)) return;
         if (_graph.Input is null && !CheckTargetName(forward, loss, target)) return;
         if (target.IsLabels)
         {
@@ -288,6 +289,7 @@ internal sealed partial class Lowering
             case "LogSoftmax":
             case "CausalSoftmax":
             {
+                if (e.Name == "Softmax" && args.Count == 2) return LowerMaskedSoftmax(args, e);
                 Value? x = OneTensor(args, e);
                 if (x is null) return Term.Error;
                 if (x.Shape.Rank == 0) return BadOperand(e, $"{e.Name} needs at least one axis, but its input has shape {x.Shape}");
@@ -323,6 +325,10 @@ internal sealed partial class Lowering
             case "Reshape":
             case "Permute":
                 return LowerLayoutOp(args, e);
+            case "Concat":
+            case "Split":
+            case "PositionalEncoding":
+                return LowerSequenceOp(args, e);
             case "Sum":
             case "Mean":
             {
@@ -377,11 +383,7 @@ internal sealed partial class Lowering
                     return Term.Error;
                 }
                 Value z = args[0].Value!;
-                if (!z.Shape.Batched || z.Shape.Rank != 1)
-                {
-                    Report(DiagnosticDescriptors.LossInputMismatch, e.Location, e.Text, $"{e.Name} needs per-example class scores [C], but its input has shape {z.Shape}");
-                    return Term.Error;
-                }
+                if (!ClassScoresFit(z, e)) return Term.Error;
                 Value loss = _graph.NewValue(Shape.Scalar, Temp());
                 Node node = _graph.Add(e.Name == "Nll" ? NodeKind.Nll : NodeKind.CrossEntropy, new[] { z }, loss, e.Text);
                 if (node.Kind == NodeKind.CrossEntropy) node.Aux = _graph.NewValue(z.Shape, "probabilities");

@@ -120,6 +120,12 @@ internal static partial class Autodiff
                     // The fused MaskedMean(Embedding(ids), mask): scatter-adds mask·dy / Σmask into the rows named.
                     g.Add(NodeKind.EmbeddingBagBackward, new[] { dy, x[0], x[1] }, null, n.Text).Forward = n;
                     break;
+                case NodeKind.Concat:
+                case NodeKind.Split:
+                case NodeKind.PositionalEncoding:
+                case NodeKind.MaskedSoftmax:
+                    DifferentiateSequence(g, grads, n, dy);
+                    break;
                 default:
                     DifferentiateVision(g, grads, n, dy);
                     break;

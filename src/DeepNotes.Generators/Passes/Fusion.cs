@@ -82,7 +82,7 @@ internal static class Fusion
     {
         foreach (Node softmax in g.Nodes.ToList())
         {
-            if (softmax.Dead || softmax.Kind != NodeKind.Softmax) continue;
+            if (softmax.Dead || softmax.Kind is not (NodeKind.Softmax or NodeKind.MaskedSoftmax)) continue;
             Value scaled = softmax.Inputs[0];
             Node? chain = scaled.Producer;
             if (chain is null || chain.Dead || chain.Kind != NodeKind.Chain || chain.Steps.Count != 1 || chain.Steps[0].Kind != StepKind.Affine
@@ -90,7 +90,7 @@ internal static class Fusion
             // softmax(a·x + b) = softmax(a·x): a constant added to a whole row cancels.
             softmax.Scale *= chain.Steps[0].A;
             softmax.Text = softmax.Text + " with " + scaled.Name + " = " + chain.Text + " folded in";
-            g.SetInputs(softmax, chain.Inputs);
+            g.SetInputs(softmax, chain.Inputs.Concat(softmax.Inputs.Skip(1)).ToArray()); // a mask stays
             g.Remove(chain);
         }
     }

@@ -5,7 +5,7 @@ namespace DeepNotes.Kernels;
 /// <c>contiguous</c>. Multi-head attention moves its head axis with it: [n, h, d] → [h, n, d] and back.
 /// Its backward is the inverse permutation.
 /// </summary>
-public static class Layout
+public static partial class Layout
 {
     /// <summary>
     /// y = x.permute(axes) per example. <paramref name="d0"/>..<paramref name="d3"/> are x's per-example dims

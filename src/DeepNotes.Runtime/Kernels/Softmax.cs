@@ -47,6 +47,39 @@ public static class Softmax
         }
     }
 
+    /// <summary>
+    /// Softmax over the last axis with a key-padding mask: <paramref name="mask"/> holds <paramref name="cols"/>
+    /// floats per example (1 keeps a column, 0 masks it), shared by the example's <paramref name="rowsPerExample"/>
+    /// rows ([..., n, cols] scores, one mask per sequence). Masked entries are exactly 0, so <see cref="Backward"/>
+    /// serves it unchanged; a row whose columns are all masked is all zeros (not NaN). y may be x.
+    /// </summary>
+    public static void MaskedForward(Span<float> y, ReadOnlySpan<float> x, ReadOnlySpan<float> mask, int batch, int rowsPerExample, int cols, float scale = 1f)
+    {
+        for (int b = 0; b < batch; b++)
+        {
+            ReadOnlySpan<float> m = mask.Slice(b * cols, cols);
+            int kept = Count(m);
+            for (int r = b * rowsPerExample; r < (b + 1) * rowsPerExample; r++)
+            {
+                Span<float> yr = y.Slice(r * cols, cols);
+                if (kept == 0) { yr.Clear(); continue; }
+                if (kept == cols) { Row(yr, x.Slice(r * cols, cols), scale); continue; }
+                TensorPrimitives.Multiply(x.Slice(r * cols, cols), scale, yr);
+                for (int c = 0; c < cols; c++) if (m[c] == 0f) yr[c] = float.NegativeInfinity;
+                TensorPrimitives.Subtract(yr, TensorPrimitives.Max(yr), yr);
+                TensorPrimitives.Exp(yr, yr); // e^−∞ = 0: the masked entries
+                TensorPrimitives.Multiply(yr, 1f / TensorPrimitives.Sum(yr), yr);
+            }
+        }
+    }
+
+    private static int Count(ReadOnlySpan<float> mask)
+    {
+        int kept = 0;
+        foreach (float v in mask) if (v != 0f) kept++;
+        return kept;
+    }
+
     /// <summary>dx = scale·y ⊙ (dy − Σ dy·y), per row (scale 1 for a plain softmax). dx may be dy, not y.</summary>
     public static void Backward(Span<float> dx, ReadOnlySpan<float> dy, ReadOnlySpan<float> y, int rows, int cols, float scale = 1f)
     {

@@ -23,6 +23,12 @@ public static class Ops
     /// <summary>Softmax over the last axis.</summary>
     public static Tensor Softmax(Tensor x) => throw SpecOnly();
     /// <summary>
+    /// Softmax over the last axis of scores [..., n, m] with a key-padding mask: <paramref name="mask"/> is a
+    /// per-example [m] input of [Forward] (1 keeps a column, 0 masks it) shared by every row of the example.
+    /// Masked entries are exactly 0; a row with every column masked is all zeros. The mask gets no gradient.
+    /// </summary>
+    public static Tensor Softmax(Tensor scores, Tensor mask) => throw SpecOnly();
+    /// <summary>
     /// Softmax over the last axis of per-example matrices [..., n, m] with a causal mask: row i sees columns
     /// 0..i only (PyTorch's <c>is_causal</c>); the masked entries are 0.
     /// </summary>
@@ -55,6 +61,25 @@ public static class Ops
     /// PyTorch's <c>permute(...).contiguous()</c>: a copy. [n, h, d] with (1, 0, 2) gives [h, n, d].
     /// </summary>
     public static Tensor Permute(Tensor x, params int[] axes) => throw SpecOnly();
+    /// <summary>
+    /// The tensors joined along per-example <paramref name="axis"/> (negative counts from the end), as
+    /// <c>torch.cat(tensors, axis)</c>: every other axis must agree; the result's axis is the sum of theirs.
+    /// [n, 32] and [n, 32] along 1 give [n, 64]. A copy; backward slices the gradient back out.
+    /// </summary>
+    public static Tensor Concat(int axis, params Tensor[] tensors) => throw SpecOnly();
+    /// <summary>
+    /// Part <paramref name="index"/> of <paramref name="parts"/> equal slices of <paramref name="x"/> along per-example
+    /// <paramref name="axis"/>, as <c>torch.chunk(x, parts, axis)[index]</c> with a size that <paramref name="parts"/>
+    /// divides: [n, 96] split along 1 into 3 gives three [n, 32] (a fused Q/K/V projection). A copy; backward places
+    /// the gradient into zeros.
+    /// </summary>
+    public static Tensor Split(Tensor x, int axis, int parts, int index) => throw SpecOnly();
+    /// <summary>
+    /// x + P for per-example sequences x [n, d], P the sinusoidal positional encoding of the notes:
+    /// P[i, 2j] = sin(i / 10000^(2j/d)), P[i, 2j+1] = cos(i / 10000^(2j/d)). The table is a constant computed
+    /// once; the gradient passes through unchanged.
+    /// </summary>
+    public static Tensor PositionalEncoding(Tensor x) => throw SpecOnly();
     /// <summary>All per-example axes into one: [c, h, w] becomes [c*h*w]. Free: a view of the same memory.</summary>
     public static Tensor Flatten(Tensor x) => throw SpecOnly();
     /// <summary>Sum of every element, batch included: a scalar.</summary>
