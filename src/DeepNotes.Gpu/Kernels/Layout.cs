@@ -7,8 +7,9 @@ namespace DeepNotes.Gpu.Kernels;
 /// <summary>
 /// Permute, the GPU twin of <c>DeepNotes.Kernels.Layout</c>: the per-example axes (up to 4) in a new order, one
 /// thread per output element gathering its source. Its backward is the inverse permutation (the plan passes it).
+/// Concat's and Split's block copies are in <c>LayoutSlices.cs</c>.
 /// </summary>
-public static class Layout
+public static partial class Layout
 {
     internal struct PermuteArgs
     {
