@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using DeepNotes.Generators.Diagnostics;
 using DeepNotes.Generators.Emit;
 using DeepNotes.Generators.Ir;
 using DeepNotes.Generators.Model;
@@ -10,7 +11,8 @@ namespace DeepNotes.Generators;
 /// <summary>The compiler's back half: spec → IR (shapes checked) → fusion → autodiff → memory plans → C#.</summary>
 internal static class ModelCompiler
 {
-    public static ModelOutput Compile(ModelSpec spec)
+    /// <param name="gpu">Whether the compilation references DeepNotes.Gpu: then each model also gets its GPU plan.</param>
+    public static ModelOutput Compile(ModelSpec spec, bool gpu = false)
     {
         string hint = spec.HintName;
         var diagnostics = new List<DiagnosticInfo>(spec.Diagnostics);
@@ -28,6 +30,14 @@ internal static class ModelCompiler
         MemoryPlan train = MemoryPlanner.Plan(graph, graph.Nodes, inference: false);
         MemoryPlan infer = MemoryPlanner.Plan(graph, graph.Nodes.Take(graph.LossStart).ToList(), inference: true);
         string source = CSharpEmitter.Emit(spec, graph, train, infer);
-        return new ModelOutput(hint, source, diagnostics.ToEquatableArray());
+        string? gpuSource = null;
+        if (gpu)
+        {
+            // From the same fused graph and memory plans as the CPU code; a node without a GPU rule means no plan (DN0201).
+            Node? missing = graph.Nodes.FirstOrDefault(n => !CSharpEmitter.HasGpuRule(n.Kind));
+            if (missing is null) gpuSource = CSharpEmitter.EmitGpu(spec, graph, train, infer);
+            else diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoGpuRule, spec.Location, spec.ClassName, missing.Kind, missing.Text));
+        }
+        return new ModelOutput(hint, source, diagnostics.ToEquatableArray()) { GpuSource = gpuSource };
     }
 }

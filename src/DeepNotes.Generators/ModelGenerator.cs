@@ -28,13 +28,19 @@ public sealed class ModelGenerator : IIncrementalGenerator
                 transform: static (ctx, ct) => ModelParser.Parse(ctx, ct))
             .WithTrackingName(TrackingNames.ModelSpec);
 
+        // Whether the compilation references DeepNotes.Gpu: a bool, so an edit elsewhere leaves it (and every model) cached.
+        IncrementalValueProvider<bool> gpu = context.CompilationProvider
+            .Select(static (compilation, _) => ReferencesGpu(compilation));
+
         IncrementalValuesProvider<ModelOutput> outputs = specs
-            .Select(static (spec, _) => ModelCompiler.Compile(spec))
+            .Combine(gpu)
+            .Select(static (pair, _) => ModelCompiler.Compile(pair.Left, pair.Right))
             .WithTrackingName(TrackingNames.ModelOutput);
 
         context.RegisterSourceOutput(outputs, static (spc, output) =>
         {
             if (output.Source is not null) spc.AddSource(output.HintName, output.Source);
+            if (output.GpuSource is not null) spc.AddSource(output.GpuHintName, output.GpuSource);
         });
 
         // Diagnostics take their own path, joined with the compilation so that each cached location (path and
@@ -47,5 +53,12 @@ public sealed class ModelGenerator : IIncrementalGenerator
         {
             foreach (DiagnosticInfo d in pair.Left) spc.ReportDiagnostic(d.ToDiagnostic(pair.Right));
         });
+    }
+
+    private static bool ReferencesGpu(Compilation compilation)
+    {
+        foreach (AssemblyIdentity assembly in compilation.ReferencedAssemblyNames)
+            if (assembly.Name == "DeepNotes.Gpu") return true;
+        return false;
     }
 }
