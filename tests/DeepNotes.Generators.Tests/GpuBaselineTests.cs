@@ -91,6 +91,6 @@ public sealed class GpuBaselineTests(ITestOutputHelper output)
 
         Assert.Equal(2, second.Sources.Length);
         Assert.Equal(first.SingleSource, Source(second, "DeepNotes.Models.Mlp.g.cs"));
-        Assert.Contains("public sealed class GpuPlan : IDisposable", Source(second, "DeepNotes.Models.Mlp.Gpu.g.cs"), StringComparison.Ordinal);
+        Assert.Contains("public sealed class GpuPlan : global::DeepNotes.Gpu.IGpuClassifier", Source(second, "DeepNotes.Models.Mlp.Gpu.g.cs"), StringComparison.Ordinal);
     }
 }

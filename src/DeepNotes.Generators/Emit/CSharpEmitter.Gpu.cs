@@ -61,7 +61,8 @@ internal sealed partial class CSharpEmitter
         _w.Line($"/// The model on an ILGPU device: the same kernel column as the CPU code over one device buffer (parameters |");
         _w.Line("/// gradients | optimizer state | arena | staging). A training step launches kernels only; <see cref=\"ReadLoss\"/> syncs.");
         _w.Line("/// </summary>");
-        _w.Open("public sealed class GpuPlan : IDisposable");
+        string kind = !IsClassic || _g.Loss is null ? "IGpuPlan" : _g.TargetsAreLabels ? "IGpuClassifier" : "IGpuRegressor";
+        _w.Open($"public sealed class GpuPlan : global::DeepNotes.Gpu.{kind}");
         WriteGpuFields();
         WriteGpuConstructor();
         WriteGpuCreate();
