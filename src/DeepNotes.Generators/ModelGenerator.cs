@@ -28,9 +28,9 @@ public sealed class ModelGenerator : IIncrementalGenerator
                 transform: static (ctx, ct) => ModelParser.Parse(ctx, ct))
             .WithTrackingName(TrackingNames.ModelSpec);
 
-        // Whether the compilation references DeepNotes.Gpu: a bool, so an edit elsewhere leaves it (and every model) cached.
-        IncrementalValueProvider<bool> gpu = context.CompilationProvider
-            .Select(static (compilation, _) => ReferencesGpu(compilation));
+        // The kernels of a referenced DeepNotes.Gpu (null without one): equatable, so an edit elsewhere leaves it (and every model) cached.
+        IncrementalValueProvider<GpuLibrary?> gpu = context.CompilationProvider
+            .Select(static (compilation, _) => GpuLibrary.Find(compilation));
 
         IncrementalValuesProvider<ModelOutput> outputs = specs
             .Combine(gpu)
@@ -55,10 +55,4 @@ public sealed class ModelGenerator : IIncrementalGenerator
         });
     }
 
-    private static bool ReferencesGpu(Compilation compilation)
-    {
-        foreach (AssemblyIdentity assembly in compilation.ReferencedAssemblyNames)
-            if (assembly.Name == "DeepNotes.Gpu") return true;
-        return false;
-    }
 }

@@ -127,7 +127,7 @@ internal static class DiagnosticDescriptors
     // warnings as errors must not fail over it; code that uses the missing GpuPlan fails to compile anyway (CS0426).
     public static readonly DiagnosticDescriptor NoGpuRule = new(
         "DN0201", "Model has no GPU plan",
-        "Model '{0}' gets no GpuPlan: the op {1} in '{2}' has no GPU rule",
+        "Model '{0}' gets no GpuPlan: the op {1} in '{2}' has no GPU rule (the referenced DeepNotes.Gpu has no Kernels.{3})",
         Gpu, DiagnosticSeverity.Info, isEnabledByDefault: true);
 
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = Build();

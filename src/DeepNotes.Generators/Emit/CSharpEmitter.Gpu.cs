@@ -13,34 +13,35 @@ namespace DeepNotes.Generators.Emit;
 // fused element-wise chains become generated ILGPU kernels with their steps and constants inlined.
 internal sealed partial class CSharpEmitter
 {
-    /// <summary>The source of the model's GPU plan, {Model}.Gpu.g.cs.</summary>
-    public static string EmitGpu(ModelSpec spec, Graph graph, MemoryPlan train, MemoryPlan infer)
+    /// <summary>
+    /// The source of the model's GPU plan, {Model}.Gpu.g.cs, or (MissingKernel set) the first op whose rule needs a
+    /// library twin that <paramref name="library"/> lacks: the model then gets no plan (DN0201).
+    /// </summary>
+    public static GpuEmitResult EmitGpu(ModelSpec spec, Graph graph, MemoryPlan train, MemoryPlan infer, GpuLibrary library)
     {
-        var e = new CSharpEmitter(spec, graph, train, infer, gpu: true);
-        return e.WriteGpu();
+        var e = new CSharpEmitter(spec, graph, train, infer, gpu: true) { _available = new HashSet<string>(library.Kernels) };
+        string source = e.WriteGpu();
+        return e._missing is { } m ? new GpuEmitResult(null, m.Op, m.Expression, m.Kernel) : new GpuEmitResult(source, null, null, null);
     }
 
-    /// <summary>
-    /// The node kinds the GPU plan has a rule for: a library twin (docs/gpu.md) or a generated kernel.
-    /// A model with any other kind gets no GpuPlan and DN0201.
-    /// </summary>
-    public static bool HasGpuRule(NodeKind kind) => kind switch
+    /// <summary>The kernels the referenced DeepNotes.Gpu offers ("Class.Method"), the node being emitted, the first twin missing.</summary>
+    private HashSet<string>? _available;
+    private (string Op, string Expression)? _current;
+    private (string Op, string Expression, string Kernel)? _missing;
+
+    private void NoteKernel(string method)
     {
-        NodeKind.Dense or NodeKind.Chain or NodeKind.Binary or NodeKind.Softmax or NodeKind.LogSoftmax or NodeKind.MatMul
-            or NodeKind.Transpose or NodeKind.Permute or NodeKind.Flatten or NodeKind.Sum or NodeKind.Mean or NodeKind.Dropout
-            or NodeKind.CrossEntropy or NodeKind.Nll or NodeKind.Mse or NodeKind.BinaryCrossEntropy
-            or NodeKind.Conv2d or NodeKind.MaxPool or NodeKind.AvgPool or NodeKind.GlobalAvgPool or NodeKind.BatchNorm
-            or NodeKind.Embedding or NodeKind.OneHot or NodeKind.MaskedMean or NodeKind.EmbeddingBag or NodeKind.LayerNorm => true,
-        NodeKind.SeedOne or NodeKind.ActivationBackward or NodeKind.DenseBackwardWeights or NodeKind.DenseBackwardData
-            or NodeKind.ChainBackward or NodeKind.BinaryBackward or NodeKind.SoftmaxBackward or NodeKind.LogSoftmaxBackward
-            or NodeKind.MatMulBackwardA or NodeKind.MatMulBackwardB or NodeKind.ReduceBackward or NodeKind.DropoutBackward
-            or NodeKind.CrossEntropyBackward or NodeKind.NllBackward or NodeKind.MseBackward or NodeKind.BinaryCrossEntropyBackward
-            or NodeKind.Accumulate or NodeKind.Conv2dBackwardWeights or NodeKind.Conv2dBackwardData or NodeKind.MaxPoolBackward
-            or NodeKind.AvgPoolBackward or NodeKind.GlobalAvgPoolBackward or NodeKind.BatchNormBackward
-            or NodeKind.EmbeddingBackward or NodeKind.MaskedMeanBackward or NodeKind.EmbeddingBagBackward
-            or NodeKind.TransposeBackward or NodeKind.LayerNormBackward or NodeKind.PermuteBackward => true,
-        _ => false,
-    };
+        if (_available is null || _missing is not null || _available.Contains(method)) return;
+        (string op, string expression) = _current ?? (method, method);
+        _missing = (op, expression, method);
+    }
+
+    private void EmitGpuNode(Node n, bool backward, bool inference = false)
+    {
+        _current = (n.Kind.ToString(), (backward ? n.Forward ?? n : n).Text);
+        if (backward) EmitBackward(n); else EmitForward(n, inference);
+        _current = null;
+    }
 
     private const string Device = "global::DeepNotes.Gpu.GpuDevice";
 
@@ -273,7 +274,7 @@ internal sealed partial class CSharpEmitter
         _w.Open("private void Infer(int batch)");
         WriteGpuPrologue("InferenceArenaPerRow", _infer);
         _w.Line("ArrayView<float> output = _output.SubView(0, batch * OutputSize);");
-        foreach (Node n in _g.Nodes.Take(_g.LossStart)) EmitForward(n, inference: true);
+        foreach (Node n in _g.Nodes.Take(_g.LossStart)) EmitGpuNode(n, backward: false, inference: true);
         if (_infer.OutputNeedsCopy) _w.Line($"{Span(_infer.Root(_g.Output!))}.CopyTo(output); // the output is a view of an input");
         _w.Close();
         _w.Line();
@@ -341,10 +342,10 @@ internal sealed partial class CSharpEmitter
         _w.Line(labels ? "ArrayView<int> labels = _labels.SubView(0, batch);" : "ArrayView<float> targets = _targets.SubView(0, batch * TargetSize);");
         _w.Line();
         _w.Line("// Forward");
-        for (int i = 0; i < _g.LossStart; i++) EmitForward(_g.Nodes[i], inference: false);
+        for (int i = 0; i < _g.LossStart; i++) EmitGpuNode(_g.Nodes[i], backward: false);
         _w.Line();
         _w.Line("// Loss");
-        for (int i = _g.LossStart; i < _g.BackwardStart; i++) EmitForward(_g.Nodes[i], inference: false);
+        for (int i = _g.LossStart; i < _g.BackwardStart; i++) EmitGpuNode(_g.Nodes[i], backward: false);
         _w.Line($"{Scalar(_g.Loss!)}.CopyTo(_loss); // kept for ReadLoss: backward reuses its arena slot");
         _w.Line("if (!backward) return;");
         _w.Line();
@@ -352,7 +353,7 @@ internal sealed partial class CSharpEmitter
         _w.Line("ArrayView<float> g = _gradients;");
         FindOverwrites();
         WriteGradientClear();
-        for (int i = _g.BackwardStart; i < _g.Nodes.Count; i++) EmitBackward(_g.Nodes[i]);
+        for (int i = _g.BackwardStart; i < _g.Nodes.Count; i++) EmitGpuNode(_g.Nodes[i], backward: true);
         _w.Close();
         _w.Line();
     }
@@ -416,3 +417,6 @@ internal sealed partial class CSharpEmitter
         }
     }
 }
+
+/// <summary>A GPU plan's source, or the op (kind and expression) whose library twin is missing and its name.</summary>
+internal sealed record GpuEmitResult(string? Source, string? Op, string? Expression, string? MissingKernel);

@@ -33,7 +33,12 @@ internal sealed partial class CSharpEmitter
     }
 
     /// <summary>The start of a library kernel call: "Kernels.C.M(" on the CPU, its twin with the device first on the GPU (docs/gpu.md).</summary>
-    private string K(string method) => _gpu ? $"global::DeepNotes.Gpu.Kernels.{method}(_device, " : $"Kernels.{method}(";
+    private string K(string method)
+    {
+        if (!_gpu) return $"Kernels.{method}(";
+        NoteKernel(method);
+        return $"global::DeepNotes.Gpu.Kernels.{method}(_device, ";
+    }
 
     /// <summary>A range of a span (Slice) or of a device view (SubView).</summary>
     private string Sl => _gpu ? "SubView" : "Slice";
