@@ -181,22 +181,28 @@ public sealed class PlanTests(DeviceFixture fixture, ITestOutputHelper output) :
     private static void AssertLossClose(string where, float expected, float actual) =>
         Assert.True(Math.Abs(actual - expected) <= Tolerance * Math.Abs(expected), $"{where}: GPU loss {actual}, CPU loss {expected}");
 
-    /// <summary>Each tensor to <see cref="Tolerance"/> of its largest magnitude on the CPU.</summary>
+    /// <summary>
+    /// Each tensor to <see cref="Tolerance"/> of its largest magnitude on the CPU, but never of less than a hundredth
+    /// of the model's largest: a tensor whose true gradient is 0 (a Linear bias before a batch norm) holds only
+    /// rounding noise, which a different summation order changes entirely.
+    /// </summary>
     private static void AssertTensorsClose(string model, string what, ReadOnlySpan<TensorInfo> tensors, ReadOnlySpan<float> expected, float[] actual)
     {
         Assert.Equal(expected.Length, actual.Length);
+        float largest = 0f;
+        foreach (float v in expected) largest = Math.Max(largest, Math.Abs(v));
         foreach (TensorInfo t in tensors)
         {
             int length = 1;
             foreach (int d in t.Shape) length *= d;
-            AssertClose($"{model} {t.Name}", what, expected.Slice(t.Offset, length), actual.AsSpan(t.Offset, length));
+            AssertClose($"{model} {t.Name}", what, expected.Slice(t.Offset, length), actual.AsSpan(t.Offset, length), 0.01f * largest);
         }
     }
 
-    private static void AssertClose(string where, string what, ReadOnlySpan<float> expected, ReadOnlySpan<float> actual)
+    private static void AssertClose(string where, string what, ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, float floor = 0f)
     {
         Assert.Equal(expected.Length, actual.Length);
-        float scale = 0f;
+        float scale = floor;
         foreach (float v in expected) scale = Math.Max(scale, Math.Abs(v));
         double limit = Tolerance * scale + 1e-7;
         for (int i = 0; i < expected.Length; i++)
