@@ -27,6 +27,8 @@ public sealed class GpuDevice : IDisposable
 {
     private readonly Context _context;
     private readonly ConcurrentDictionary<object, object> _kernels = new();
+    private readonly ConcurrentDictionary<object, IDisposable> _resources = new();
+    private bool _disposed;
 
     private GpuDevice(Context context, Accelerator accelerator)
     {
@@ -91,11 +93,27 @@ public sealed class GpuDevice : IDisposable
         return (TDelegate)_kernels.GetOrAdd(key, _ => load(Accelerator));
     }
 
+    /// <summary>
+    /// A per-device resource (a library handle such as cuBLAS's, a workspace) registered under
+    /// <paramref name="key"/>, made by <paramref name="create"/> the first time it is asked for and
+    /// disposed with the device, before its accelerator.
+    /// </summary>
+    internal T Resource<T>(object key, Func<GpuDevice, T> create) where T : class, IDisposable
+    {
+        if (_resources.TryGetValue(key, out IDisposable? resource)) return (T)resource;
+        lock (_resources) return (T)_resources.GetOrAdd(key, _ => create(this));
+    }
+
     /// <summary>Waits until every launched kernel has finished.</summary>
     public void Synchronize() => Accelerator.Synchronize();
 
     public void Dispose()
     {
+        if (_disposed) return;
+        _disposed = true;
+        Accelerator.Synchronize();
+        foreach (IDisposable resource in _resources.Values) resource.Dispose();
+        _resources.Clear();
         Accelerator.Dispose();
         _context.Dispose();
     }

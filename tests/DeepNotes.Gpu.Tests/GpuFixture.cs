@@ -4,10 +4,11 @@ using ILGPU.Runtime;
 
 namespace DeepNotes.Gpu.Tests;
 
-/// <summary>
-/// One device per test class (IClassFixture), and the buffers its tests allocate. ILGPU's CPU accelerator,
-/// unless DEEPNOTES_GPU_TESTS=cuda asks for the CUDA device (to run the same comparisons on a GPU machine).
-/// </summary>
+// Merged from gpu-gemm and gpu-ops, which each added a GpuFixture and a Data class: one fixture with both
+// sets of helpers, one Data class with both sets of generators and one Close serving both call styles.
+
+/// <summary>One CPU-accelerator device per test class (IClassFixture) or per collection "gpu", and the buffers its tests allocate: ILGPU's CPU accelerator,
+/// unless DEEPNOTES_GPU_TESTS=cuda asks for the CUDA device (to run the same comparisons on a GPU machine).</summary>
 public sealed class GpuFixture : IDisposable
 {
     private readonly List<MemoryBuffer> _buffers = new();
@@ -15,7 +16,7 @@ public sealed class GpuFixture : IDisposable
     public GpuDevice Device { get; } = GpuDevice.Open(
         string.Equals(Environment.GetEnvironmentVariable("DEEPNOTES_GPU_TESTS"), "cuda", StringComparison.OrdinalIgnoreCase) ? GpuKind.Cuda : GpuKind.Cpu);
 
-    /// <summary>A device copy of <paramref name="data"/>.</summary>
+    /// <summary>A device copy of <paramref name="data"/> (freed with the fixture).</summary>
     public ArrayView<T> Upload<T>(T[] data) where T : unmanaged
     {
         MemoryBuffer1D<T, Stride1D.Dense> buffer = Device.Accelerator.Allocate1D(data);
@@ -47,9 +48,21 @@ public sealed class GpuFixture : IDisposable
     }
 }
 
+[CollectionDefinition("gpu")]
+public sealed class GpuCollection : ICollectionFixture<GpuFixture>;
+
 /// <summary>Test data and comparisons.</summary>
 internal static class Data
 {
+    /// <summary>n values uniform in [−1, 1), from a fixed seed.</summary>
+    public static float[] Random(int n, int seed)
+    {
+        var rng = new Random(seed);
+        var a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = rng.NextSingle() * 2f - 1f;
+        return a;
+    }
+
     /// <summary>Reproducible values in [lo, hi).</summary>
     public static float[] Uniform(int n, int seed, float lo = -2f, float hi = 2f)
     {
@@ -59,21 +72,42 @@ internal static class Data
         return data;
     }
 
-    /// <summary>
-    /// Each element within <paramref name="relative"/> of the expected one, relative to its own size, or to a
-    /// hundredth of the largest expected magnitude for elements near 0 (where a different summation order
-    /// leaves an absolute, not a relative, difference).
-    /// </summary>
-    public static void Close(float[] expected, float[] actual, float relative = 1e-5f, string what = "")
+    /// <summary>n small integers in [0, levels): many ties, for max pooling's tie rule.</summary>
+    public static float[] Levels(int n, int levels, int seed)
     {
-        Assert.Equal(expected.Length, actual.Length);
+        var rng = new Random(seed);
+        var a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = rng.Next(levels);
+        return a;
+    }
+
+    public static float[] Filled(int n, float value)
+    {
+        var a = new float[n];
+        Array.Fill(a, value);
+        return a;
+    }
+
+    /// <summary>
+    /// The first expected.Length elements agree to 1e-5: relative to the element's own size, with an absolute
+    /// floor of 1e-5 (below magnitude 1) or 1e-5 of a hundredth of the largest expected magnitude, whichever is
+    /// larger (a different summation order leaves an absolute, not a relative, difference near 0); NaN only
+    /// where NaN is expected.
+    /// </summary>
+    public static void Close(float[] expected, float[] actual, string what = "") => Close(expected, actual, 1e-5f, what);
+
+    /// <summary>As <see cref="Close(float[], float[], string)"/> with <paramref name="relative"/> in place of 1e-5 (SGD steps: 1e-7).</summary>
+    public static void Close(float[] expected, float[] actual, float relative, string what = "")
+    {
+        Assert.True(expected.Length <= actual.Length, $"{what}: {actual.Length} elements, {expected.Length} expected");
         float largest = 0f;
-        foreach (float e in expected) largest = MathF.Max(largest, MathF.Abs(e));
+        foreach (float e in expected) if (float.IsFinite(e)) largest = MathF.Max(largest, MathF.Abs(e));
         for (int i = 0; i < expected.Length; i++)
         {
             float e = expected[i], a = actual[i];
-            float tolerance = relative * MathF.Max(MathF.Abs(e), 0.01f * largest);
-            if (!(MathF.Abs(e - a) <= tolerance))
+            if (float.IsNaN(e)) { Assert.True(float.IsNaN(a), $"{what}[{i}]: {a}, expected NaN"); continue; }
+            double tolerance = relative * Math.Max(Math.Max(1.0, Math.Abs(e)), 0.01 * largest);
+            if (!(Math.Abs(e - a) <= tolerance) && !(e == a))
                 Assert.Fail($"{what}[{i}]: expected {e:R}, got {a:R} (tolerance {tolerance:R})");
         }
     }

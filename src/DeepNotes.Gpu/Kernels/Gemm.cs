@@ -1,0 +1,234 @@
+using System;
+using DeepNotes.Kernels;
+using ILGPU;
+using ILGPU.Algorithms;
+using ILGPU.Runtime;
+using ILGPU.Runtime.Cuda;
+
+namespace DeepNotes.Gpu.Kernels;
+
+/// <summary>
+/// Single-precision matrix multiply over row-major device views: C = alpha·op(A)·op(B) + beta·C, one
+/// product or a batch of equally strided ones. On CUDA a product goes to cuBLAS; everywhere else (the
+/// CPU accelerator, OpenCL), and for the batched products of small matrices on CUDA, it runs the
+/// tiled shared-memory kernel below. That kernel is generic over how it reads its operands and writes
+/// its result (<see cref="IOperand"/>, <see cref="IEpilogue"/>), so convolution runs through it as an
+/// implicit GEMM whose operand loaders compute im2col indices on the fly (see Conv2d.cs).
+/// </summary>
+public static class Gemm
+{
+    /// <summary>
+    /// A group is t×t threads and computes one 2t×2t block of C, each thread a 2×2 of it: t = 16 (256
+    /// threads) where the accelerator allows it, as on every GPU; ILGPU's CPU accelerator allows 16
+    /// threads a group, so t = 4 there. t is read from the group's size inside the kernel, and the
+    /// blocks staged in shared memory are sized at launch (dynamic shared memory).
+    /// </summary>
+    internal static int ThreadsOf(GpuDevice device)
+    {
+        int t = 16;
+        while (t * t > device.Accelerator.MaxNumThreadsPerGroup) t /= 2;
+        return t;
+    }
+
+    /// <summary>The inner dimension advances Depth at a time through shared memory.</summary>
+    internal const int Depth = 16;
+
+    /// <summary>On CUDA a batched product goes to cuBLAS (one call per example) when an example has at least this many multiply-adds.</summary>
+    internal const long CuBlasPerExample = 1L << 21;
+
+    private static readonly object s_cuBlas = new();
+
+    /// <summary>
+    /// C = alpha·op(A)·op(B) + beta·C, all row-major: op(A) is m×k (A is stored k×m with
+    /// <paramref name="transA"/>), op(B) is k×n (B stored n×k with <paramref name="transB"/>), C is m×n.
+    /// With beta = 0 C is only written (a NaN in it cannot leak); beta = 1 accumulates.
+    /// </summary>
+    public static void Multiply(GpuDevice device, ArrayView<float> c, ArrayView<float> a, ArrayView<float> b,
+        int m, int n, int k, bool transA = false, bool transB = false, float alpha = 1f, float beta = 0f)
+        => MultiplyBatched(device, c, a, b, 1, m, n, k, m * n, m * k, k * n, transA, transB, alpha, beta);
+
+    /// <summary>
+    /// C[z] = alpha·op(A[z])·op(B[z]) + beta·C[z] for z &lt; <paramref name="batch"/>, where example z of each
+    /// operand starts <paramref name="strideC"/>, <paramref name="strideA"/>, <paramref name="strideB"/>
+    /// floats after example z − 1 (a stride of 0 shares one matrix across the batch).
+    /// </summary>
+    public static void MultiplyBatched(GpuDevice device, ArrayView<float> c, ArrayView<float> a, ArrayView<float> b,
+        int batch, int m, int n, int k, int strideC, int strideA, int strideB,
+        bool transA = false, bool transB = false, float alpha = 1f, float beta = 0f)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        if (batch < 0 || m < 0 || n < 0 || k < 0 || strideA < 0 || strideB < 0 || strideC < 0)
+            throw new ArgumentOutOfRangeException(nameof(batch), $"GEMM sizes and strides must not be negative: batch {batch}, {m}×{n}×{k}.");
+        if (batch == 0 || m == 0 || n == 0) return;
+        Require(c.Length, (batch - 1L) * strideC + (long)m * n, nameof(c));
+        Require(a.Length, (batch - 1L) * strideA + (long)m * k, nameof(a));
+        Require(b.Length, (batch - 1L) * strideB + (long)k * n, nameof(b));
+
+        if (device.IsCuda && k > 0 && (batch == 1 || (long)m * n * k >= CuBlasPerExample))
+        {
+            CuBlas blas = CuBlasOf(device);
+            for (int z = 0; z < batch; z++)
+                CuBlasMultiply(blas, c.SubView(z * (long)strideC, (long)m * n), a.SubView(z * (long)strideA, (long)m * k),
+                    b.SubView(z * (long)strideB, (long)k * n), m, n, k, transA, transB, alpha, beta);
+            return;
+        }
+        Run(device, new Strided(a, transA ? m : k, strideA, transA), new Strided(b, transB ? k : n, strideB, transB),
+            new Scaled(c, n, strideC, alpha, beta), batch, m, n, k);
+    }
+
+    /// <summary>
+    /// Row-major C = op(A)·op(B) is column-major Cᵀ = op(B)ᵀ·op(A)ᵀ, and a row-major matrix read
+    /// column-major is its transpose: so cuBLAS gets B first, then A, with the same transpose flags and
+    /// leading dimensions, and computes the n×m column-major Cᵀ, which is the m×n row-major C.
+    /// </summary>
+    private static void CuBlasMultiply(CuBlas blas, ArrayView<float> c, ArrayView<float> a, ArrayView<float> b,
+        int m, int n, int k, bool transA, bool transB, float alpha, float beta)
+        => blas.Gemm(transB ? CuBlasOperation.Transpose : CuBlasOperation.NonTranspose,
+                     transA ? CuBlasOperation.Transpose : CuBlasOperation.NonTranspose,
+                     n, m, k, alpha, b, transB ? k : n, a, transA ? m : k, beta, c, n);
+
+    /// <summary>
+    /// The device's cuBLAS handle: made once, on the accelerator's default stream (where every other
+    /// kernel of the plan runs, so no synchronisation is needed between them), with scalars passed by
+    /// host pointer, and disposed with the device.
+    /// </summary>
+    private static CuBlas CuBlasOf(GpuDevice device) => device.Resource(s_cuBlas, d =>
+    {
+        var accelerator = (CudaAccelerator)d.Accelerator;
+        var blas = new CuBlas(accelerator);
+        blas.Stream = (CudaStream)accelerator.DefaultStream;
+        blas.PointerMode = CuBlasPointerMode.Host;
+        return blas;
+    });
+
+    /// <summary>Reads element (row, col) of example z of a GEMM operand; only called inside the matrix.</summary>
+    internal interface IOperand
+    {
+        float Load(int z, int row, int col);
+    }
+
+    /// <summary>Writes the finished element (row, col) of example z of the product; only called inside the matrix.</summary>
+    internal interface IEpilogue
+    {
+        void Store(int z, int row, int col, float value);
+    }
+
+    /// <summary>A row-major matrix per example, read as itself or (with <see cref="Transposed"/>) as its transpose.</summary>
+    internal readonly struct Strided(ArrayView<float> view, int leading, int stride, bool transposed) : IOperand
+    {
+        private readonly ArrayView<float> _view = view;
+        private readonly int _leading = leading, _stride = stride;
+        private readonly int _transposed = transposed ? 1 : 0;   // kernel arguments must be blittable: no bool
+
+        public float Load(int z, int row, int col)
+            => _view[z * _stride + (_transposed != 0 ? col * _leading + row : row * _leading + col)];
+    }
+
+    /// <summary>C = alpha·product + beta·C over row-major examples; with beta = 0, C is not read.</summary>
+    internal readonly struct Scaled(ArrayView<float> view, int leading, int stride, float alpha, float beta) : IEpilogue
+    {
+        private readonly ArrayView<float> _view = view;
+        private readonly int _leading = leading, _stride = stride;
+        private readonly float _alpha = alpha, _beta = beta;
+
+        public void Store(int z, int row, int col, float value)
+        {
+            int i = z * _stride + row * _leading + col;
+            _view[i] = _beta == 0f ? _alpha * value : _alpha * value + _beta * _view[i];
+        }
+    }
+
+    /// <summary>The transpose of another operand.</summary>
+    internal readonly struct Transposed<T>(T inner) : IOperand where T : struct, IOperand
+    {
+        private readonly T _inner = inner;
+
+        public float Load(int z, int row, int col) => _inner.Load(z, col, row);
+    }
+
+    /// <summary>
+    /// Launches the tiled kernel for C[z] (m×n) = A[z] (m×k) · B[z] (k×n), z &lt; batch, on the default
+    /// stream. The grid is (column tiles, row tiles, batch): the long dimension of a convolution (batch
+    /// times output positions) is n, on the grid's x axis, which has the largest limit.
+    /// </summary>
+    internal static void Run<TA, TB, TC>(GpuDevice device, TA a, TB b, TC c, int batch, int m, int n, int k)
+        where TA : struct, IOperand where TB : struct, IOperand where TC : struct, IEpilogue
+    {
+        if (batch == 0 || m == 0 || n == 0) return;
+        var kernel = device.Kernel(Key<TA, TB, TC>.Value,
+            acc => acc.LoadStreamKernel<TA, TB, TC, int, int, int>(TiledKernel));
+        int threads = ThreadsOf(device), tile = 2 * threads;
+        var grid = new Index3D((n + tile - 1) / tile, (m + tile - 1) / tile, batch);
+        var shared = SharedMemoryConfig.RequestDynamic<float>(2 * Depth * tile);
+        kernel(new KernelConfig(grid, new Index3D(threads, threads, 1), shared), a, b, c, m, n, k);
+    }
+
+    /// <summary>One kernel-cache key per instantiation of the generic kernel.</summary>
+    private static class Key<TA, TB, TC>
+    {
+        public static readonly object Value = new();
+    }
+
+    /// <summary>
+    /// The classic shared-memory tiling, with t = the group's width and a tile of 2t: the group stages a
+    /// tile×Depth block of A and a Depth×tile block of B (zeros past the matrix edges), synchronises, and
+    /// each thread accumulates its 2×2 outputs (rows ty and ty + t, columns tx and tx + t: neighbouring
+    /// threads write neighbouring columns) from shared memory. A's block is loaded with the inner index
+    /// fastest and B's with the column fastest, so consecutive threads read consecutive addresses of a
+    /// row-major A and of B or of an im2col row.
+    /// </summary>
+    private static void TiledKernel<TA, TB, TC>(TA a, TB b, TC c, int m, int n, int k)
+        where TA : struct, IOperand where TB : struct, IOperand where TC : struct, IEpilogue
+    {
+        int threads = Group.DimX, tile = 2 * threads, size = Depth * tile;
+        ArrayView<float> shared = SharedMemory.GetDynamic<float>();
+        ArrayView<float> sa = shared.SubView(0, size);      // sa[p·tile + r] = A[row0 + r, p0 + p]
+        ArrayView<float> sb = shared.SubView(size, size);   // sb[p·tile + q] = B[p0 + p, col0 + q]
+        int tx = Group.IdxX, ty = Group.IdxY, t = ty * threads + tx;
+        int row0 = Grid.IdxY * tile, col0 = Grid.IdxX * tile, z = Grid.IdxZ;
+        float c00 = 0f, c01 = 0f, c10 = 0f, c11 = 0f;
+        for (int p0 = 0; p0 < k; p0 += Depth)
+        {
+            for (int e = t; e < size; e += threads * threads)
+            {
+                int ap = e % Depth, ar = e / Depth;
+                int gr = row0 + ar, gp = p0 + ap;
+                sa[ap * tile + ar] = gr < m && gp < k ? a.Load(z, gr, gp) : 0f;
+                int bq = e % tile, bp = e / tile;
+                int gq = col0 + bq, gk = p0 + bp;
+                sb[bp * tile + bq] = gk < k && gq < n ? b.Load(z, gk, gq) : 0f;
+            }
+            Group.Barrier();
+            for (int p = 0; p < Depth; p++)
+            {
+                float a0 = sa[p * tile + ty], a1 = sa[p * tile + ty + threads];
+                float b0 = sb[p * tile + tx], b1 = sb[p * tile + tx + threads];
+                c00 += a0 * b0;
+                c01 += a0 * b1;
+                c10 += a1 * b0;
+                c11 += a1 * b1;
+            }
+            Group.Barrier();
+        }
+        int r0 = row0 + ty, r1 = r0 + threads, q0 = col0 + tx, q1 = q0 + threads;
+        if (r0 < m && q0 < n) c.Store(z, r0, q0, c00);
+        if (r0 < m && q1 < n) c.Store(z, r0, q1, c01);
+        if (r1 < m && q0 < n) c.Store(z, r1, q0, c10);
+        if (r1 < m && q1 < n) c.Store(z, r1, q1, c11);
+    }
+
+    /// <summary>The activation of an epilogue, on the device (the CPU's formulas: relu = max(x, 0), sigmoid = 1/(1 + e^−x)).</summary>
+    internal static float Activate(Activation activation, float x) => activation switch
+    {
+        Activation.Relu => x < 0f ? 0f : x,
+        Activation.Sigmoid => 1f / (1f + XMath.Exp(-x)),
+        Activation.Tanh => XMath.Tanh(x),
+        _ => x,
+    };
+
+    internal static void Require(long length, long needed, string name)
+    {
+        if (length < needed)
+            throw new ArgumentException($"Operand '{name}' is too short: it has {length} elements but {needed} are needed.", name);
+    }
+}
