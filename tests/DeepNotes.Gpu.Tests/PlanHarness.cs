@@ -95,6 +95,39 @@ internal sealed class CbowCase(Cbow cpu, Cbow.GpuPlan gpu, int[] contexts, float
     public override void GpuPredict(Span<float> output) => gpu.Predict(contexts, mask, targets, output, Batch);
 }
 
+/// <summary>The encoder-decoder: source and shifted-target tokens, one label per target position.</summary>
+internal sealed class Seq2SeqCase(Seq2Seq cpu, Seq2Seq.GpuPlan gpu, int[] source, int[] shifted, int[] target, int batch) : PlanCase("Seq2Seq", batch)
+{
+    public override IGeneratedModel Cpu => cpu;
+    public override IGpuPlan Gpu => gpu;
+    public override int OutputLength => cpu.OutputLength;
+    public override float CpuComputeGradients() => cpu.ComputeGradients(source, shifted, target, Batch);
+    public override void GpuComputeGradients() => gpu.ComputeGradients(source, shifted, target, Batch);
+    public override float CpuComputeLoss() => cpu.ComputeLoss(source, shifted, target, Batch);
+    public override void GpuComputeLoss() => gpu.ComputeLoss(source, shifted, target, Batch);
+    public override float CpuTrainStep(ref Sgd optimizer) => cpu.TrainStep(source, shifted, target, Batch, ref optimizer);
+    public override void GpuTrainStep(Sgd optimizer) => gpu.TrainStep(source, shifted, target, Batch, optimizer);
+    public override void CpuPredict(Span<float> output) => cpu.Predict(source, shifted, output, Batch);
+    public override void GpuPredict(Span<float> output) => gpu.Predict(source, shifted, output, Batch);
+}
+
+/// <summary>The encoder block classifier: tokens with a key-padding mask, one label per sequence.</summary>
+internal sealed class TransformerEncoderBlockCase(TransformerEncoderBlock cpu, TransformerEncoderBlock.GpuPlan gpu, int[] tokens, float[] mask, int[] labels, int batch)
+    : PlanCase("TransformerEncoderBlock", batch)
+{
+    public override IGeneratedModel Cpu => cpu;
+    public override IGpuPlan Gpu => gpu;
+    public override int OutputLength => cpu.OutputLength;
+    public override float CpuComputeGradients() => cpu.ComputeGradients(tokens, mask, labels, Batch);
+    public override void GpuComputeGradients() => gpu.ComputeGradients(tokens, mask, labels, Batch);
+    public override float CpuComputeLoss() => cpu.ComputeLoss(tokens, mask, labels, Batch);
+    public override void GpuComputeLoss() => gpu.ComputeLoss(tokens, mask, labels, Batch);
+    public override float CpuTrainStep(ref Sgd optimizer) => cpu.TrainStep(tokens, mask, labels, Batch, ref optimizer);
+    public override void GpuTrainStep(Sgd optimizer) => gpu.TrainStep(tokens, mask, labels, Batch, optimizer);
+    public override void CpuPredict(Span<float> output) => cpu.Predict(tokens, mask, output, Batch);
+    public override void GpuPredict(Span<float> output) => gpu.Predict(tokens, mask, output, Batch);
+}
+
 /// <summary>Test inputs: the shipped digits for the vision models, deterministic random values for the rest.</summary>
 internal static class PlanData
 {

@@ -27,7 +27,7 @@ public sealed class PlanTests(DeviceFixture fixture, ITestOutputHelper output) :
     [
         "Mlp", "Perceptron", "SoftmaxRegression", "LinearRegression", "BookMlp", "Mlp256x128",
         "LeNet5", "LeNet5Classic", "SelfAttention", "AutoEncoder", "DropoutMlp", "BookDropoutMlp",
-        "SkipGram", "Cbow", "Nin", "ResNet",
+        "SkipGram", "Cbow", "Nin", "ResNet", "TransformerEncoderBlock", "Seq2Seq",
     ];
 
     internal static PlanCase Create(string name, GpuDevice device)
@@ -92,6 +92,30 @@ public sealed class PlanTests(DeviceFixture fixture, ITestOutputHelper output) :
                 for (int i = 0; i < mask.Length; i++) mask[i] = i % 7 == 3 ? 0f : 1f; // some padded context slots
                 return new CbowCase(Cbow.Create(b, Seed), Cbow.GpuPlan.Create(device, b, Seed),
                     PlanData.Ints(b * Cbow.ContextsSize, 20, 7), mask, PlanData.Ints(b * Cbow.TargetsSize, 20, 8), labels, b);
+            }
+            case "TransformerEncoderBlock":
+            {
+                const int b = 3, n = TransformerEncoderBlock.Length;
+                // Sequences of 8, 5 and 3 tokens: padded key columns the masked softmax and the masked mean must skip.
+                int[] lengths = [n, 5, 3];
+                var mask = new float[b * n];
+                for (int r = 0; r < b; r++)
+                    for (int t = 0; t < lengths[r]; t++) mask[r * n + t] = 1f;
+                return new TransformerEncoderBlockCase(TransformerEncoderBlock.Create(b, Seed), TransformerEncoderBlock.GpuPlan.Create(device, b, Seed),
+                    PlanData.Ints(b * n, TransformerEncoderBlock.Vocabulary, 9), mask, PlanData.Ints(b, TransformerEncoderBlock.Classes, 10), b);
+            }
+            case "Seq2Seq":
+            {
+                const int b = 2, n = Seq2Seq.Length;
+                // The task the model ships for: the target is the source reversed; the decoder reads it shifted right after Start.
+                int[] source = PlanData.Ints(b * n, Seq2Seq.Symbols, 13), target = new int[b * n], shifted = new int[b * n];
+                for (int r = 0; r < b; r++)
+                    for (int t = 0; t < n; t++)
+                    {
+                        target[r * n + t] = source[r * n + n - 1 - t];
+                        shifted[r * n + t] = t == 0 ? Seq2Seq.Start : source[r * n + n - t];
+                    }
+                return new Seq2SeqCase(Seq2Seq.Create(b, Seed), Seq2Seq.GpuPlan.Create(device, b, Seed), source, shifted, target, b);
             }
             default: throw new ArgumentException("no test case for " + name, nameof(name));
         }

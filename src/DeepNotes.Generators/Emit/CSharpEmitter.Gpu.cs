@@ -90,12 +90,15 @@ internal sealed partial class CSharpEmitter
     private void WriteGpuFields()
     {
         _w.Line($"private readonly {Device} _device;");
-        _w.Line("private readonly MemoryBuffer1D<float, Stride1D.Dense> _buffer; // parameters | gradients | optimizer state | arena | staging: one allocation");
+        string tables = PositionTableShapes().Count > 0 ? " | positional-encoding tables" : "";
+        _w.Line($"private readonly MemoryBuffer1D<float, Stride1D.Dense> _buffer; // parameters | gradients | optimizer state | arena | staging{tables}: one allocation");
         _w.Line("private readonly ArrayView<float> _parameters, _gradients, _optimizerState, _arena, _output, _loss;");
         foreach (Value input in _g.Inputs)
             _w.Line($"private readonly ArrayView<{(input.IsTokens ? "int" : "float")}> {Stage(input)}; // staging of '{input.Name}'");
         if (_g.Loss is not null)
             _w.Line(_g.TargetsAreLabels ? "private readonly ArrayView<int> _labels; // staging" : "private readonly ArrayView<float> _targets; // staging");
+        foreach (Shape s in PositionTableShapes())
+            _w.Line($"private readonly ArrayView<float> {DevicePositionTable(s)}; // {PositionTable(s)} on the device, uploaded once");
         _w.Line("private readonly int _maxBatch;");
         _w.Line("private readonly ulong _seed;");
         foreach (Node n in ChainNodes)
@@ -111,13 +114,15 @@ internal sealed partial class CSharpEmitter
         _w.Line("long arena = Math.Max((long)TrainingArenaPerRow * maxBatch + TrainingArenaFixed, (long)InferenceArenaPerRow * maxBatch + InferenceArenaFixed);");
         var perRow = new List<string>();
         foreach (Value input in _g.Inputs) perRow.Add(StageSize(input));
-        if (_g.Loss is not null) perRow.Add(_g.TargetsAreLabels ? "1" : "TargetSize");
+        if (_g.Loss is not null) perRow.Add(_g.TargetsAreLabels ? (_g.LabelDims is null ? "1" : "LabelSize") : "TargetSize");
         perRow.Add("OutputSize");
         _w.Line($"long staging = (long)({string.Join(" + ", perRow)}) * maxBatch + 1; // inputs, {(_g.Loss is null ? "" : "targets, ")}output, loss");
         _w.Line("_device = device;");
         _w.Line("_maxBatch = maxBatch;");
         _w.Line("_seed = seed;");
-        _w.Line("_buffer = device.Accelerator.Allocate1D<float>(3L * ParameterCount + arena + staging);");
+        List<Shape> tables = PositionTableShapes();
+        if (tables.Count > 0) _w.Line($"long tables = {I(tables.Sum(s => s.Size))}; // positional-encoding tables");
+        _w.Line($"_buffer = device.Accelerator.Allocate1D<float>(3L * ParameterCount + arena + staging{(tables.Count > 0 ? " + tables" : "")});");
         _w.Line("ArrayView<float> all = _buffer.View.BaseView;");
         _w.Line("_parameters = all.SubView(0, ParameterCount);");
         _w.Line("_gradients = all.SubView(ParameterCount, ParameterCount);");
@@ -132,12 +137,21 @@ internal sealed partial class CSharpEmitter
         }
         if (_g.Loss is not null)
         {
-            if (_g.TargetsAreLabels) { _w.Line("_labels = all.SubView(at, maxBatch).Cast<int>();"); _w.Line("at += maxBatch;"); }
+            if (_g.TargetsAreLabels && _g.LabelDims is null) { _w.Line("_labels = all.SubView(at, maxBatch).Cast<int>();"); _w.Line("at += maxBatch;"); }
+            else if (_g.TargetsAreLabels) { _w.Line("_labels = all.SubView(at, (long)LabelSize * maxBatch).Cast<int>();"); _w.Line("at += (long)LabelSize * maxBatch;"); }
             else { _w.Line("_targets = all.SubView(at, (long)TargetSize * maxBatch);"); _w.Line("at += (long)TargetSize * maxBatch;"); }
         }
         _w.Line("_output = all.SubView(at, (long)OutputSize * maxBatch);");
         _w.Line("_loss = all.SubView(at + (long)OutputSize * maxBatch, 1);");
+        if (tables.Count > 0) _w.Line("at += (long)OutputSize * maxBatch + 1;");
+        for (int i = 0; i < tables.Count; i++)
+        {
+            _w.Line($"{DevicePositionTable(tables[i])} = all.SubView(at, {I(tables[i].Size)});");
+            if (i < tables.Count - 1) _w.Line($"at += {I(tables[i].Size)};");
+        }
         _w.Line("_buffer.MemSetToZero();");
+        foreach (Shape s in tables)
+            _w.Line($"{DevicePositionTable(s)}.CopyFromCPU({PositionTable(s)}); // the one upload of the table: every step reads it on the device");
         if (ChainNodes.Any() || ChainBackwardNodes.Any())
         {
             _w.Line("// The fused element-wise kernels, compiled and loaded once");
@@ -235,14 +249,17 @@ internal sealed partial class CSharpEmitter
                                          : "global::DeepNotes.ModelChecks.Length(targets.Length, (long)batch * TargetSize, nameof(targets));");
     }
 
+    /// <summary>The labels of a batch: one per example, or LabelSize per example with per-position labels.</summary>
+    private string LabelsInBatch => _g.LabelDims is null ? "batch" : "batch * LabelSize";
+
     /// <summary>What the CPU loss kernels check while they run, checked before the upload: label ranges, binary targets in [0, 1].</summary>
     private void WriteTargetChecks()
     {
         Node? labelled = _g.Nodes.FirstOrDefault(n => n.Kind is NodeKind.CrossEntropy or NodeKind.Nll);
         if (_g.TargetsAreLabels && labelled is not null)
         {
-            string classes = I(labelled.Inputs[0].Shape.Size);
-            _w.Line("for (int r = 0; r < batch; r++)");
+            string classes = I(Classes(labelled.Inputs[0].Shape));
+            _w.Line($"for (int r = 0; r < {LabelsInBatch}; r++)");
             _w.Line($"    if ((uint)labels[r] >= {classes}u) throw new ArgumentOutOfRangeException(nameof(labels), labels[r], $\"label of row {{r}} is outside [0, {classes})\");");
         }
         if (!_g.TargetsAreLabels && _g.Targets is { } t && _g.Nodes.Any(n => n.Kind == NodeKind.BinaryCrossEntropy && n.Inputs.Contains(t)))
@@ -332,14 +349,14 @@ internal sealed partial class CSharpEmitter
         if (IsClassic) WriteClassicChecks(output: false); else WriteInputChecks(output: false);
         WriteTargetChecks();
         WriteUploadInputs();
-        _w.Line(labels ? "_labels.SubView(0, batch).CopyFromCPU(labels.Slice(0, batch));"
+        _w.Line(labels ? $"_labels.SubView(0, {LabelsInBatch}).CopyFromCPU(labels.Slice(0, {LabelsInBatch}));"
                        : "_targets.SubView(0, batch * TargetSize).CopyFromCPU(targets.Slice(0, batch * TargetSize));");
         _w.Close();
         _w.Line();
         WriteGpuUpdate();
         _w.Open("private void Run(int batch, bool backward, bool updateState)");
         WriteGpuPrologue("TrainingArenaPerRow", _train);
-        _w.Line(labels ? "ArrayView<int> labels = _labels.SubView(0, batch);" : "ArrayView<float> targets = _targets.SubView(0, batch * TargetSize);");
+        _w.Line(labels ? $"ArrayView<int> labels = _labels.SubView(0, {LabelsInBatch});" : "ArrayView<float> targets = _targets.SubView(0, batch * TargetSize);");
         _w.Line();
         _w.Line("// Forward");
         for (int i = 0; i < _g.LossStart; i++) EmitGpuNode(_g.Nodes[i], backward: false);
