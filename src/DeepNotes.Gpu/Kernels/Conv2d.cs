@@ -61,14 +61,37 @@ public static class Conv2d
         int batch, in Conv2dShape s, ArrayView<float> scratch, bool overwrite = false)
     {
         var g = Geometry.Of(batch, s);
+        BackwardWeights(device, dw, dbias, dy, x, batch, s, overwrite,
+            Gemm.SplitsFor(device, g.OutChannels, g.ColumnRows, batch * g.OutPlane));
+    }
+
+    /// <summary>
+    /// The weight gradient with its inner dimension (batch·OH·OW) cut into <paramref name="splits"/>
+    /// slices: with more than one, dW is cleared first when overwritten and the slices add their
+    /// partial products into it atomically (so the order of those additions, and the last bits of dW,
+    /// vary from run to run).
+    /// </summary>
+    internal static void BackwardWeights(GpuDevice device, ArrayView<float> dw, ArrayView<float> dbias, ArrayView<float> dy, ArrayView<float> x,
+        int batch, in Conv2dShape s, bool overwrite, int splits)
+    {
+        var g = Geometry.Of(batch, s);
         Gemm.Require(dw.Length, (long)g.OutChannels * g.ColumnRows, nameof(dw));
         if (dbias.Length != 0) Gemm.Require(dbias.Length, g.OutChannels, nameof(dbias));
         Gemm.Require(dy.Length, (long)batch * g.OutChannels * g.OutPlane, nameof(dy));
         Gemm.Require(x.Length, (long)batch * g.InChannels * g.InPlane, nameof(x));
-        Gemm.Run(device, new Planar(dy, g.OutChannels, g.OutPlane), new Gemm.Transposed<Columns>(new Columns(x, g)),
-            new Gemm.Scaled(dw, g.ColumnRows, 0, 1f, overwrite ? 0f : 1f),
-            1, g.OutChannels, g.ColumnRows, batch * g.OutPlane);
-        if (dbias.Length != 0) BiasGradient.Sum(device, dbias, dy, g.OutChannels, g.OutPlane, batch * g.OutPlane, overwrite);
+        var dyRows = new Planar(dy, g.OutChannels, g.OutPlane);
+        var columns = new Gemm.Transposed<Columns>(new Columns(x, g));
+        int inner = batch * g.OutPlane;
+        if (splits > 1 && inner > Gemm.Depth)
+        {
+            if (overwrite) dw.SubView(0, (long)g.OutChannels * g.ColumnRows).MemSetToZero(device.Accelerator.DefaultStream);
+            Gemm.Run(device, dyRows, columns, new Gemm.AtomicAdd(dw, g.ColumnRows), 1, g.OutChannels, g.ColumnRows, inner, splits);
+        }
+        else
+        {
+            Gemm.Run(device, dyRows, columns, new Gemm.Scaled(dw, g.ColumnRows, 0, 1f, overwrite ? 0f : 1f), 1, g.OutChannels, g.ColumnRows, inner);
+        }
+        if (dbias.Length != 0) BiasGradient.Sum(device, dbias, dy, g.OutChannels, g.OutPlane, inner, overwrite);
     }
 
     /// <summary>A validated <see cref="Conv2dShape"/> with its derived sizes, as the kernels read it.</summary>

@@ -138,6 +138,15 @@ public static class Gemm
         }
     }
 
+    /// <summary>C += the product, with atomic adds: the epilogue of a split-K product, whose slices add into the same C.</summary>
+    internal readonly struct AtomicAdd(ArrayView<float> view, int leading) : IEpilogue
+    {
+        private readonly ArrayView<float> _view = view;
+        private readonly int _leading = leading;
+
+        public void Store(int z, int row, int col, float value) => Atomic.Add(ref _view[row * _leading + col], value);
+    }
+
     /// <summary>The transpose of another operand.</summary>
     internal readonly struct Transposed<T>(T inner) : IOperand where T : struct, IOperand
     {
@@ -148,20 +157,41 @@ public static class Gemm
 
     /// <summary>
     /// Launches the tiled kernel for C[z] (m×n) = A[z] (m×k) · B[z] (k×n), z &lt; batch, on the default
-    /// stream. The grid is (column tiles, row tiles, batch): the long dimension of a convolution (batch
-    /// times output positions) is n, on the grid's x axis, which has the largest limit.
+    /// stream. The grid is (column tiles, row tiles, batch × splits): the long dimension of a
+    /// convolution (batch times output positions) is n, on the grid's x axis, which has the largest
+    /// limit. With <paramref name="splits"/> &gt; 1 the inner dimension is cut into that many slices of
+    /// whole Depth steps (split-K), each group computes one slice's partial product, and the epilogue
+    /// must add, not store (<see cref="AtomicAdd"/>).
     /// </summary>
-    internal static void Run<TA, TB, TC>(GpuDevice device, TA a, TB b, TC c, int batch, int m, int n, int k)
+    internal static void Run<TA, TB, TC>(GpuDevice device, TA a, TB b, TC c, int batch, int m, int n, int k, int splits = 1)
         where TA : struct, IOperand where TB : struct, IOperand where TC : struct, IEpilogue
     {
         if (batch == 0 || m == 0 || n == 0) return;
+        int chunk = Math.Max(1, (k + splits - 1) / splits);
+        chunk = (chunk + Depth - 1) / Depth * Depth;
+        splits = Math.Max(1, (k + chunk - 1) / chunk);     // no empty slices
         var kernel = device.Kernel(Key<TA, TB, TC>.Value,
-            acc => acc.LoadStreamKernel<TA, TB, TC, int, int, int>(TiledKernel));
+            acc => acc.LoadStreamKernel<TA, TB, TC, int, int, int, int, int>(TiledKernel));
         int threads = ThreadsOf(device), tile = 2 * threads;
-        var grid = new Index3D((n + tile - 1) / tile, (m + tile - 1) / tile, batch);
+        var grid = new Index3D((n + tile - 1) / tile, (m + tile - 1) / tile, batch * splits);
         var shared = SharedMemoryConfig.RequestDynamic<float>(2 * Depth * tile);
-        kernel(new KernelConfig(grid, new Index3D(threads, threads, 1), shared), a, b, c, m, n, k);
+        kernel(new KernelConfig(grid, new Index3D(threads, threads, 1), shared), a, b, c, m, n, k, splits, chunk);
     }
+
+    /// <summary>
+    /// How many slices to cut a long inner dimension into so that a product with few output tiles (a
+    /// convolution's weight gradient: Cout × Cin·KH·KW outputs, batch·OH·OW deep) still occupies every
+    /// multiprocessor (about four groups each), keeping at least <see cref="MinSliceDepth"/> per slice.
+    /// </summary>
+    internal static int SplitsFor(GpuDevice device, int m, int n, int k)
+    {
+        int tile = 2 * ThreadsOf(device);
+        long tiles = (long)((m + tile - 1) / tile) * ((n + tile - 1) / tile);
+        long wanted = (4L * Math.Max(1, device.Accelerator.NumMultiprocessors) + tiles - 1) / tiles;
+        return (int)Math.Clamp(Math.Min(wanted, k / MinSliceDepth), 1, 1024);
+    }
+
+    internal const int MinSliceDepth = 512;
 
     /// <summary>One kernel-cache key per instantiation of the generic kernel.</summary>
     private static class Key<TA, TB, TC>
@@ -177,7 +207,7 @@ public static class Gemm
     /// fastest and B's with the column fastest, so consecutive threads read consecutive addresses of a
     /// row-major A and of B or of an im2col row.
     /// </summary>
-    private static void TiledKernel<TA, TB, TC>(TA a, TB b, TC c, int m, int n, int k)
+    private static void TiledKernel<TA, TB, TC>(TA a, TB b, TC c, int m, int n, int k, int splits, int chunk)
         where TA : struct, IOperand where TB : struct, IOperand where TC : struct, IEpilogue
     {
         int threads = Group.DimX, tile = 2 * threads, size = Depth * tile;
@@ -185,18 +215,19 @@ public static class Gemm
         ArrayView<float> sa = shared.SubView(0, size);      // sa[p·tile + r] = A[row0 + r, p0 + p]
         ArrayView<float> sb = shared.SubView(size, size);   // sb[p·tile + q] = B[p0 + p, col0 + q]
         int tx = Group.IdxX, ty = Group.IdxY, t = ty * threads + tx;
-        int row0 = Grid.IdxY * tile, col0 = Grid.IdxX * tile, z = Grid.IdxZ;
+        int row0 = Grid.IdxY * tile, col0 = Grid.IdxX * tile, z = Grid.IdxZ / splits;
+        int kBegin = (Grid.IdxZ - z * splits) * chunk, kEnd = Math.Min(k, kBegin + chunk);
         float c00 = 0f, c01 = 0f, c10 = 0f, c11 = 0f;
-        for (int p0 = 0; p0 < k; p0 += Depth)
+        for (int p0 = kBegin; p0 < kEnd; p0 += Depth)
         {
             for (int e = t; e < size; e += threads * threads)
             {
                 int ap = e % Depth, ar = e / Depth;
                 int gr = row0 + ar, gp = p0 + ap;
-                sa[ap * tile + ar] = gr < m && gp < k ? a.Load(z, gr, gp) : 0f;
+                sa[ap * tile + ar] = gr < m && gp < kEnd ? a.Load(z, gr, gp) : 0f;
                 int bq = e % tile, bp = e / tile;
                 int gq = col0 + bq, gk = p0 + bp;
-                sb[bp * tile + bq] = gk < k && gq < n ? b.Load(z, gk, gq) : 0f;
+                sb[bp * tile + bq] = gk < kEnd && gq < n ? b.Load(z, gk, gq) : 0f;
             }
             Group.Barrier();
             for (int p = 0; p < Depth; p++)
