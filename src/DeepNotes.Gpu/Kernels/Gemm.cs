@@ -174,6 +174,9 @@ public static class Gemm
             acc => acc.LoadStreamKernel<TA, TB, TC, int, int, int, int, int>(TiledKernel));
         int threads = ThreadsOf(device), tile = 2 * threads;
         var grid = new Index3D((n + tile - 1) / tile, (m + tile - 1) / tile, batch * splits);
+        Index3D max = device.Accelerator.MaxGridSize;
+        if (grid.X > max.X || grid.Y > max.Y || grid.Z > max.Z)
+            throw new NotSupportedException($"A {m}×{n}×{k} product over {batch} examples needs a grid of {grid}, beyond the device's {max}.");
         var shared = SharedMemoryConfig.RequestDynamic<float>(2 * Depth * tile);
         kernel(new KernelConfig(grid, new Index3D(threads, threads, 1), shared), a, b, c, m, n, k, splits, chunk);
     }
