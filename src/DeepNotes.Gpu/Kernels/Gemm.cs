@@ -41,11 +41,12 @@ public static class Gemm
     /// <summary>
     /// C = alpha·op(A)·op(B) + beta·C, all row-major: op(A) is m×k (A is stored k×m with
     /// <paramref name="transA"/>), op(B) is k×n (B stored n×k with <paramref name="transB"/>), C is m×n.
-    /// With beta = 0 C is only written (a NaN in it cannot leak); beta = 1 accumulates.
+    /// With beta = 0 C is only written (a NaN in it cannot leak); beta = 1 accumulates. The parameters
+    /// are the CPU Gemm.Multiply's (beta in the same place), with alpha after them.
     /// </summary>
     public static void Multiply(GpuDevice device, ArrayView<float> c, ArrayView<float> a, ArrayView<float> b,
-        int m, int n, int k, bool transA = false, bool transB = false, float alpha = 1f, float beta = 0f)
-        => MultiplyBatched(device, c, a, b, 1, m, n, k, m * n, m * k, k * n, transA, transB, alpha, beta);
+        int m, int n, int k, bool transA = false, bool transB = false, float beta = 0f, float alpha = 1f)
+        => MultiplyBatched(device, c, a, b, 1, m, n, k, m * n, m * k, k * n, transA, transB, beta, alpha);
 
     /// <summary>
     /// C[z] = alpha·op(A[z])·op(B[z]) + beta·C[z] for z &lt; <paramref name="batch"/>, where example z of each
@@ -54,7 +55,7 @@ public static class Gemm
     /// </summary>
     public static void MultiplyBatched(GpuDevice device, ArrayView<float> c, ArrayView<float> a, ArrayView<float> b,
         int batch, int m, int n, int k, int strideC, int strideA, int strideB,
-        bool transA = false, bool transB = false, float alpha = 1f, float beta = 0f)
+        bool transA = false, bool transB = false, float beta = 0f, float alpha = 1f)
     {
         ArgumentNullException.ThrowIfNull(device);
         if (batch < 0 || m < 0 || n < 0 || k < 0 || strideA < 0 || strideB < 0 || strideC < 0)
