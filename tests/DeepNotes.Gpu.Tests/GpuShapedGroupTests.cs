@@ -7,7 +7,7 @@ using GpuK = DeepNotes.Gpu.Kernels;
 
 namespace DeepNotes.Gpu.Tests;
 
-/// <summary>The CPU accelerator simulating an NVIDIA GPU's group sizes, so the tiled kernel runs with the 16×16-thread groups (32×32 tiles) a GPU gets.</summary>
+/// <summary>The CPU accelerator simulating an NVIDIA GPU's group sizes, so the tiled kernel runs with the 16×16-thread groups (64×64 tiles) a GPU gets.</summary>
 public sealed class GpuShapedDevice : IDisposable
 {
     public GpuDevice Device { get; } = GpuDevice.OpenSimulated(CPUDevice.Nvidia);
@@ -28,12 +28,16 @@ public sealed class GpuShapedGroupTests(GpuShapedDevice fixture) : IClassFixture
     }
 
     [Fact]
-    public void TheTileIs32WithSixteenBySixteenThreads() => Assert.Equal(16, GpuK.Gemm.ThreadsOf(_device));
+    public void TheTileIs64WithSixteenBySixteenThreads()
+    {
+        Assert.Equal(16, GpuK.Gemm.ThreadsOf(_device));
+        Assert.Equal(64, GpuK.Gemm.TileOf(_device));
+    }
 
     [Fact]
     public void GemmAcrossSeveralTilesMatchesTheCpu()
     {
-        const int m = 37, n = 40, k = 20;
+        const int m = 70, n = 40, k = 20;      // two row tiles
         float[] a = Data.Random(m * k, 60), b = Data.Random(n * k, 61), expected = new float[m * n];
         CpuK.Gemm.Multiply(expected, a, b, m, n, k, transB: true);
         ArrayView<float> c = Upload(Data.Filled(m * n, float.NaN));
@@ -44,7 +48,7 @@ public sealed class GpuShapedGroupTests(GpuShapedDevice fixture) : IClassFixture
     [Fact]
     public void ConvolutionPassesMatchTheCpu()
     {
-        var s = new Conv2dShape(2, 7, 6, 33, 2, 2, 2, 1, 1, 0);   // Cout 33: two row tiles of 32
+        var s = new Conv2dShape(2, 7, 6, 33, 2, 2, 2, 1, 1, 0);   // 33 output channels: a thread's third row of outputs in use
         const int batch = 2;
         float[] x = Data.Random(batch * s.InSize, 62), w = Data.Random(s.WeightSize, 63), bias = Data.Random(s.OutChannels, 64);
         float[] dy = Data.Random(batch * s.OutSize, 65), dw0 = Data.Random(s.WeightSize, 66);

@@ -18,10 +18,11 @@ namespace DeepNotes.Gpu.Kernels;
 public static class Gemm
 {
     /// <summary>
-    /// A group is t×t threads and computes one 2t×2t block of C, each thread a 2×2 of it: t = 16 (256
-    /// threads) where the accelerator allows it, as on every GPU; ILGPU's CPU accelerator allows 16
-    /// threads a group, so t = 4 there. t is read from the group's size inside the kernel, and the
-    /// blocks staged in shared memory are sized at launch (dynamic shared memory).
+    /// A group is t×t threads and computes one Micro·t × Micro·t block of C, each thread a Micro×Micro
+    /// of it: t = 16 (256 threads, 64×64 tiles) where the accelerator allows it, as on every GPU;
+    /// ILGPU's CPU accelerator allows 16 threads a group, so t = 4 there (16×16 tiles). t is read from
+    /// the group's size inside the kernel, and the blocks staged in shared memory are sized at launch
+    /// (dynamic shared memory).
     /// </summary>
     internal static int ThreadsOf(GpuDevice device)
     {
@@ -32,6 +33,12 @@ public static class Gemm
 
     /// <summary>The inner dimension advances Depth at a time through shared memory.</summary>
     internal const int Depth = 16;
+
+    /// <summary>Each thread accumulates a Micro×Micro block of C in registers (<see cref="Row4"/>).</summary>
+    internal const int Micro = 4;
+
+    /// <summary>The rows and columns of C one group computes on <paramref name="device"/>.</summary>
+    internal static int TileOf(GpuDevice device) => Micro * ThreadsOf(device);
 
     /// <summary>On CUDA a batched product goes to cuBLAS (one call per example) when an example has at least this many multiply-adds.</summary>
     internal const long CuBlasPerExample = 1L << 21;
@@ -173,7 +180,7 @@ public static class Gemm
         splits = Math.Max(1, (k + chunk - 1) / chunk);     // no empty slices
         var kernel = device.Kernel(Key<TA, TB, TC>.Value,
             acc => acc.LoadStreamKernel<TA, TB, TC, int, int, int, int, int>(TiledKernel));
-        int threads = ThreadsOf(device), tile = 2 * threads;
+        int threads = ThreadsOf(device), tile = Micro * threads;
         var grid = new Index3D((n + tile - 1) / tile, (m + tile - 1) / tile, batch * splits);
         Index3D max = device.Accelerator.MaxGridSize;
         if (grid.X > max.X || grid.Y > max.Y || grid.Z > max.Z)
@@ -189,7 +196,7 @@ public static class Gemm
     /// </summary>
     internal static int SplitsFor(GpuDevice device, int m, int n, int k)
     {
-        int tile = 2 * ThreadsOf(device);
+        int tile = TileOf(device);
         long tiles = (long)((m + tile - 1) / tile) * ((n + tile - 1) / tile);
         long wanted = (4L * Math.Max(1, device.Accelerator.NumMultiprocessors) + tiles - 1) / tiles;
         return (int)Math.Clamp(Math.Min(wanted, k / MinSliceDepth), 1, 1024);
@@ -204,27 +211,29 @@ public static class Gemm
     }
 
     /// <summary>
-    /// The classic shared-memory tiling, with t = the group's width and a tile of 2t: the group stages a
+    /// The classic shared-memory tiling, with t = the group's width and a tile of 4t: the group stages a
     /// tile×Depth block of A and a Depth×tile block of B (zeros past the matrix edges), synchronises, and
-    /// each thread accumulates its 2×2 outputs (rows ty and ty + t, columns tx and tx + t: neighbouring
-    /// threads write neighbouring columns) from shared memory. A's block is loaded with the inner index
-    /// fastest and B's with the column fastest, so consecutive threads read consecutive addresses of a
-    /// row-major A and of B or of an im2col row.
+    /// each thread accumulates its 4×4 outputs in registers from shared memory: rows ty + i·t and
+    /// columns tx + j·t (i, j &lt; 4), so neighbouring threads read neighbouring shared addresses and
+    /// write neighbouring columns. A's block is loaded with the inner index fastest and B's with the
+    /// column fastest, so consecutive threads read consecutive addresses of a row-major A and of B or
+    /// of an im2col row. With splits &gt; 1, group z·splits + s of the grid's z axis computes example z
+    /// over the inner slice [s·chunk, (s + 1)·chunk).
     /// </summary>
     private static void TiledKernel<TA, TB, TC>(TA a, TB b, TC c, int m, int n, int k, int splits, int chunk)
         where TA : struct, IOperand where TB : struct, IOperand where TC : struct, IEpilogue
     {
-        int threads = Group.DimX, tile = 2 * threads, size = Depth * tile;
+        int t = Group.DimX, tile = Micro * t, size = Depth * tile;
         ArrayView<float> shared = SharedMemory.GetDynamic<float>();
         ArrayView<float> sa = shared.SubView(0, size);      // sa[p·tile + r] = A[row0 + r, p0 + p]
         ArrayView<float> sb = shared.SubView(size, size);   // sb[p·tile + q] = B[p0 + p, col0 + q]
-        int tx = Group.IdxX, ty = Group.IdxY, t = ty * threads + tx;
+        int tx = Group.IdxX, ty = Group.IdxY, thread = ty * t + tx;
         int row0 = Grid.IdxY * tile, col0 = Grid.IdxX * tile, z = Grid.IdxZ / splits;
         int kBegin = (Grid.IdxZ - z * splits) * chunk, kEnd = Math.Min(k, kBegin + chunk);
-        float c00 = 0f, c01 = 0f, c10 = 0f, c11 = 0f;
+        Row4 c0 = default, c1 = default, c2 = default, c3 = default;
         for (int p0 = kBegin; p0 < kEnd; p0 += Depth)
         {
-            for (int e = t; e < size; e += threads * threads)
+            for (int e = thread; e < size; e += t * t)
             {
                 int ap = e % Depth, ar = e / Depth;
                 int gr = row0 + ar, gp = p0 + ap;
@@ -236,20 +245,40 @@ public static class Gemm
             Group.Barrier();
             for (int p = 0; p < Depth; p++)
             {
-                float a0 = sa[p * tile + ty], a1 = sa[p * tile + ty + threads];
-                float b0 = sb[p * tile + tx], b1 = sb[p * tile + tx + threads];
-                c00 += a0 * b0;
-                c01 += a0 * b1;
-                c10 += a1 * b0;
-                c11 += a1 * b1;
+                int ra = p * tile + ty, rb = p * tile + tx;
+                var bRow = new Row4(sb[rb], sb[rb + t], sb[rb + 2 * t], sb[rb + 3 * t]);
+                c0 = Row4.MultiplyAdd(c0, sa[ra], bRow);
+                c1 = Row4.MultiplyAdd(c1, sa[ra + t], bRow);
+                c2 = Row4.MultiplyAdd(c2, sa[ra + 2 * t], bRow);
+                c3 = Row4.MultiplyAdd(c3, sa[ra + 3 * t], bRow);
             }
             Group.Barrier();
         }
-        int r0 = row0 + ty, r1 = r0 + threads, q0 = col0 + tx, q1 = q0 + threads;
-        if (r0 < m && q0 < n) c.Store(z, r0, q0, c00);
-        if (r0 < m && q1 < n) c.Store(z, r0, q1, c01);
-        if (r1 < m && q0 < n) c.Store(z, r1, q0, c10);
-        if (r1 < m && q1 < n) c.Store(z, r1, q1, c11);
+        int r = row0 + ty, q = col0 + tx;
+        Store(c, z, r, q, t, m, n, c0);
+        Store(c, z, r + t, q, t, m, n, c1);
+        Store(c, z, r + 2 * t, q, t, m, n, c2);
+        Store(c, z, r + 3 * t, q, t, m, n, c3);
+    }
+
+    /// <summary>A thread's four accumulators of one row of C (columns q, q + t, q + 2t, q + 3t), held in registers.</summary>
+    internal readonly struct Row4(float v0, float v1, float v2, float v3)
+    {
+        public readonly float V0 = v0, V1 = v1, V2 = v2, V3 = v3;
+
+        /// <summary>acc + a·b, element-wise (a value, not a mutation, so the compiler keeps it in registers).</summary>
+        public static Row4 MultiplyAdd(Row4 acc, float a, Row4 b)
+            => new(acc.V0 + a * b.V0, acc.V1 + a * b.V1, acc.V2 + a * b.V2, acc.V3 + a * b.V3);
+    }
+
+    /// <summary>Stores one row of a thread's outputs, those inside the m×n matrix only.</summary>
+    private static void Store<TC>(TC c, int z, int row, int col, int t, int m, int n, Row4 v) where TC : struct, IEpilogue
+    {
+        if (row >= m) return;
+        if (col < n) c.Store(z, row, col, v.V0);
+        if (col + t < n) c.Store(z, row, col + t, v.V1);
+        if (col + 2 * t < n) c.Store(z, row, col + 2 * t, v.V2);
+        if (col + 3 * t < n) c.Store(z, row, col + 3 * t, v.V3);
     }
 
     /// <summary>The activation of an epilogue, on the device (the CPU's formulas: relu = max(x, 0), sigmoid = 1/(1 + e^−x)).</summary>
