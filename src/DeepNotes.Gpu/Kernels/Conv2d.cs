@@ -67,9 +67,9 @@ public static class Conv2d
 
     /// <summary>
     /// The weight gradient with its inner dimension (batch·OH·OW) cut into <paramref name="splits"/>
-    /// slices: with more than one, dW is cleared first when overwritten and the slices add their
-    /// partial products into it atomically (so the order of those additions, and the last bits of dW,
-    /// vary from run to run).
+    /// slices (split-K): with more than one, each slice writes its partial product into the device's
+    /// GEMM workspace (at most <see cref="MaxPartials"/> floats: fewer slices for a larger weight) and
+    /// one more pass sums the slices in order into dW, so the result is the same on every run.
     /// </summary>
     internal static void BackwardWeights(GpuDevice device, ArrayView<float> dw, ArrayView<float> dbias, ArrayView<float> dy, ArrayView<float> x,
         int batch, in Conv2dShape s, bool overwrite, int splits)
@@ -81,11 +81,13 @@ public static class Conv2d
         Gemm.Require(x.Length, (long)batch * g.InChannels * g.InPlane, nameof(x));
         var dyRows = new Planar(dy, g.OutChannels, g.OutPlane);
         var columns = new Gemm.Transposed<Columns>(new Columns(x, g));
-        int inner = batch * g.OutPlane;
-        if (splits > 1 && inner > Gemm.Depth)
+        int inner = batch * g.OutPlane, size = g.OutChannels * g.ColumnRows;
+        int slices = Gemm.Slices(inner, Math.Min(splits, MaxPartials / size), out _);
+        if (slices > 1)
         {
-            if (overwrite) dw.SubView(0, (long)g.OutChannels * g.ColumnRows).MemSetToZero(device.Accelerator.DefaultStream);
-            Gemm.Run(device, dyRows, columns, new Gemm.AtomicAdd(dw, g.ColumnRows), 1, g.OutChannels, g.ColumnRows, inner, splits);
+            ArrayView<float> partials = Gemm.Workspace(device, (long)slices * size);
+            Gemm.Run(device, dyRows, columns, new Gemm.Scaled(partials, g.ColumnRows, size, 1f, 0f), 1, g.OutChannels, g.ColumnRows, inner, slices);
+            Gemm.SumSlices(device, dw, partials, size, slices, overwrite ? 0f : 1f);
         }
         else
         {
@@ -93,6 +95,9 @@ public static class Conv2d
         }
         if (dbias.Length != 0) BiasGradient.Sum(device, dbias, dy, g.OutChannels, g.OutPlane, inner, overwrite);
     }
+
+    /// <summary>The most floats the slices of a split weight gradient may hold in the workspace (128 MiB).</summary>
+    internal const int MaxPartials = 1 << 25;
 
     /// <summary>A validated <see cref="Conv2dShape"/> with its derived sizes, as the kernels read it.</summary>
     internal readonly struct Geometry

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using DeepNotes.Kernels;
 using ILGPU;
 using ILGPU.Algorithms;
@@ -115,7 +116,11 @@ public static class Gemm
         float Load(int z, int row, int col);
     }
 
-    /// <summary>Writes the finished element (row, col) of example z of the product; only called inside the matrix.</summary>
+    /// <summary>
+    /// Writes the finished element (row, col) of the product; only called inside the matrix. z is the
+    /// grid's z index: the example, or in a split product (<see cref="Run{TA, TB, TC}"/> with splits
+    /// &gt; 1) example·splits + slice, so each slice can write its partial product to its own place.
+    /// </summary>
     internal interface IEpilogue
     {
         void Store(int z, int row, int col, float value);
@@ -146,15 +151,6 @@ public static class Gemm
         }
     }
 
-    /// <summary>C += the product, with atomic adds: the epilogue of a split-K product, whose slices add into the same C.</summary>
-    internal readonly struct AtomicAdd(ArrayView<float> view, int leading) : IEpilogue
-    {
-        private readonly ArrayView<float> _view = view;
-        private readonly int _leading = leading;
-
-        public void Store(int z, int row, int col, float value) => Atomic.Add(ref _view[row * _leading + col], value);
-    }
-
     /// <summary>The transpose of another operand.</summary>
     internal readonly struct Transposed<T>(T inner) : IOperand where T : struct, IOperand
     {
@@ -167,17 +163,16 @@ public static class Gemm
     /// Launches the tiled kernel for C[z] (m×n) = A[z] (m×k) · B[z] (k×n), z &lt; batch, on the default
     /// stream. The grid is (column tiles, row tiles, batch × splits): the long dimension of a
     /// convolution (batch times output positions) is n, on the grid's x axis, which has the largest
-    /// limit. With <paramref name="splits"/> &gt; 1 the inner dimension is cut into that many slices of
-    /// whole Depth steps (split-K), each group computes one slice's partial product, and the epilogue
-    /// must add, not store (<see cref="AtomicAdd"/>).
+    /// limit. With <paramref name="splits"/> &gt; 1 the inner dimension is cut into
+    /// <see cref="Slices"/>(k, splits) slices of whole Depth steps (split-K): each group computes one
+    /// slice's partial product, which the epilogue must keep apart (its z tells the slice) for a
+    /// later sum (<see cref="SumSlices"/>).
     /// </summary>
     internal static void Run<TA, TB, TC>(GpuDevice device, TA a, TB b, TC c, int batch, int m, int n, int k, int splits = 1)
         where TA : struct, IOperand where TB : struct, IOperand where TC : struct, IEpilogue
     {
         if (batch == 0 || m == 0 || n == 0) return;
-        int chunk = Math.Max(1, (k + splits - 1) / splits);
-        chunk = (chunk + Depth - 1) / Depth * Depth;
-        splits = Math.Max(1, (k + chunk - 1) / chunk);     // no empty slices
+        splits = Slices(k, splits, out int chunk);
         var kernel = device.Kernel(Key<TA, TB, TC>.Value,
             acc => acc.LoadStreamKernel<TA, TB, TC, int, int, int, int, int>(TiledKernel));
         int threads = ThreadsOf(device), tile = Micro * threads;
@@ -204,6 +199,65 @@ public static class Gemm
 
     internal const int MinSliceDepth = 512;
 
+    /// <summary>How many non-empty slices of whole Depth steps, <paramref name="chunk"/> deep, a k-deep product cut <paramref name="splits"/> ways has.</summary>
+    internal static int Slices(int k, int splits, out int chunk)
+    {
+        chunk = Math.Max(1, (k + Math.Max(1, splits) - 1) / Math.Max(1, splits));
+        chunk = (chunk + Depth - 1) / Depth * Depth;
+        return Math.Max(1, (k + chunk - 1) / chunk);
+    }
+
+    private static readonly object s_sumSlices = new(), s_workspace = new();
+
+    /// <summary>
+    /// c[i] = Σ_s partials[s·size + i] over the slices in order, + beta·c[i] (beta 0: c is not read):
+    /// the end of a split product, the same sum on every run.
+    /// </summary>
+    internal static void SumSlices(GpuDevice device, ArrayView<float> c, ArrayView<float> partials, int size, int slices, float beta)
+    {
+        if (size == 0) return;
+        device.Kernel(s_sumSlices, acc => acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, float>(SumSlicesKernel))(
+            size, c, partials, size, slices, beta);
+    }
+
+    private static void SumSlicesKernel(Index1D i, ArrayView<float> c, ArrayView<float> partials, int size, int slices, float beta)
+    {
+        float sum = 0f;
+        for (int s = 0; s < slices; s++) sum += partials[s * size + i];
+        c[i] = beta == 0f ? sum : beta * c[i] + sum;
+    }
+
+    /// <summary>
+    /// The device's GEMM workspace, at least <paramref name="length"/> floats (for split products'
+    /// partials). Allocated once and grown only when a longer one is asked for: the shorter buffer it
+    /// replaces is kept until the device is disposed, because kernels already queued may still read it
+    /// (so growing never has to wait for the device).
+    /// </summary>
+    internal static ArrayView<float> Workspace(GpuDevice device, long length)
+        => device.Resource(s_workspace, _ => new GrowingBuffer()).Get(device.Accelerator, length);
+
+    private sealed class GrowingBuffer : IDisposable
+    {
+        private readonly List<MemoryBuffer1D<float, Stride1D.Dense>> _retired = new();
+        private MemoryBuffer1D<float, Stride1D.Dense>? _current;
+
+        public ArrayView<float> Get(Accelerator accelerator, long length)
+        {
+            if (_current is null || _current.Length < length)
+            {
+                if (_current is not null) _retired.Add(_current);
+                _current = accelerator.Allocate1D<float>(Math.Max(length, 2 * (_current?.Length ?? 0)));
+            }
+            return _current.View.SubView(0, length);
+        }
+
+        public void Dispose()
+        {
+            foreach (var buffer in _retired) buffer.Dispose();
+            _current?.Dispose();
+        }
+    }
+
     /// <summary>One kernel-cache key per instantiation of the generic kernel.</summary>
     private static class Key<TA, TB, TC>
     {
@@ -218,7 +272,7 @@ public static class Gemm
     /// write neighbouring columns. A's block is loaded with the inner index fastest and B's with the
     /// column fastest, so consecutive threads read consecutive addresses of a row-major A and of B or
     /// of an im2col row. With splits &gt; 1, group z·splits + s of the grid's z axis computes example z
-    /// over the inner slice [s·chunk, (s + 1)·chunk).
+    /// over the inner slice [s·chunk, (s + 1)·chunk), and stores with that grid index.
     /// </summary>
     private static void TiledKernel<TA, TB, TC>(TA a, TB b, TC c, int m, int n, int k, int splits, int chunk)
         where TA : struct, IOperand where TB : struct, IOperand where TC : struct, IEpilogue
@@ -255,10 +309,10 @@ public static class Gemm
             Group.Barrier();
         }
         int r = row0 + ty, q = col0 + tx;
-        Store(c, z, r, q, t, m, n, c0);
-        Store(c, z, r + t, q, t, m, n, c1);
-        Store(c, z, r + 2 * t, q, t, m, n, c2);
-        Store(c, z, r + 3 * t, q, t, m, n, c3);
+        Store(c, Grid.IdxZ, r, q, t, m, n, c0);
+        Store(c, Grid.IdxZ, r + t, q, t, m, n, c1);
+        Store(c, Grid.IdxZ, r + 2 * t, q, t, m, n, c2);
+        Store(c, Grid.IdxZ, r + 3 * t, q, t, m, n, c3);
     }
 
     /// <summary>A thread's four accumulators of one row of C (columns q, q + t, q + 2t, q + 3t), held in registers.</summary>
