@@ -10,12 +10,14 @@ namespace DeepNotes.Gpu.Kernels;
 /// rule), as three implicit GEMMs on the tiled kernel of <see cref="Gemm"/>. No column matrix is ever
 /// stored: the operand loaders compute, for each element the kernel stages in shared memory, which
 /// input or gradient element it is (0 in the padding). So the CPU signature's scratch view is
-/// ignored, and no call allocates device memory.
+/// ignored; the only device memory used beyond the operands is the per-device workspace of a split
+/// weight gradient (<see cref="Gemm.Workspace"/>), allocated once and grown only for a larger shape.
 /// <list type="bullet">
 /// <item>forward: y[:, b] = W [Cout, Cin·KH·KW] × cols(x) [Cin·KH·KW, B·OH·OW], bias and activation
 /// in the epilogue, which also scatters the [Cout, B·OH·OW] product into NCHW;</item>
 /// <item>weight gradient: dW (+)= dy [Cout, B·OH·OW] × cols(x)ᵀ, one GEMM whose inner dimension runs
-/// over the whole batch; the bias gradient is a per-channel sum;</item>
+/// over the whole batch, split along it (split-K) when it has too few output tiles to fill the
+/// device; the bias gradient is a per-channel sum;</item>
 /// <item>data gradient: dx [Cin, B·H·W] = Wᵀ-by-input-channel [Cin, Cout·KH·KW] × the gathered dy,
 /// whose entry (o, u, v; b, h, w) is dy[b, o, (h + PH − u)/SH, (w + PW − v)/SW] where those divide
 /// exactly and land inside dy, else 0: col2im as a gather, so no atomics and every dx element is
