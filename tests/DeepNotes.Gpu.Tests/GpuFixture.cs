@@ -4,10 +4,15 @@ using ILGPU.Runtime;
 
 namespace DeepNotes.Gpu.Tests;
 
-/// <summary>One CPU-accelerator device shared by every kernel test class (a collection runs its classes one at a time).</summary>
+/// <summary>
+/// One device shared by every kernel test class (a collection runs its classes one at a time): ILGPU's
+/// CPU accelerator, or with DEEPNOTES_GPU_TESTS=cuda the first CUDA GPU, so that the same tests check
+/// the twins (and the cuBLAS path) on a machine that has one.
+/// </summary>
 public sealed class GpuFixture : IDisposable
 {
-    public GpuDevice Device { get; } = GpuDevice.Open(GpuKind.Cpu);
+    public GpuDevice Device { get; } = GpuDevice.Open(
+        Environment.GetEnvironmentVariable("DEEPNOTES_GPU_TESTS")?.Trim().ToLowerInvariant() == "cuda" ? GpuKind.Cuda : GpuKind.Cpu);
 
     private readonly List<MemoryBuffer1D<float, Stride1D.Dense>> _buffers = new();
 
