@@ -54,7 +54,7 @@ public static class Gemm
     /// </summary>
     public static void Multiply(GpuDevice device, ArrayView<float> c, ArrayView<float> a, ArrayView<float> b,
         int m, int n, int k, bool transA = false, bool transB = false, float beta = 0f, float alpha = 1f)
-        => MultiplyBatched(device, c, a, b, 1, m, n, k, m * n, m * k, k * n, transA, transB, beta, alpha);
+        => MultiplyBatched(device, c, a, b, 1, m, n, k, 0, 0, 0, transA, transB, beta, alpha);
 
     /// <summary>
     /// C[z] = alpha·op(A[z])·op(B[z]) + beta·C[z] for z &lt; <paramref name="batch"/>, where example z of each
