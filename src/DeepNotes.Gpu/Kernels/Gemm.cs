@@ -126,7 +126,7 @@ public static class Gemm
         void Store(int z, int row, int col, float value);
     }
 
-    /// <summary>A row-major matrix per example, read as itself or (with <see cref="Transposed"/>) as its transpose.</summary>
+    /// <summary>A row-major matrix per example, <paramref name="leading"/> floats a row, read as itself or, with <paramref name="transposed"/>, as its transpose.</summary>
     internal readonly struct Strided(ArrayView<float> view, int leading, int stride, bool transposed) : IOperand
     {
         private readonly ArrayView<float> _view = view;
