@@ -7,12 +7,17 @@ namespace DeepNotes.Gpu.Tests;
 // Merged from gpu-gemm and gpu-ops, which each added a GpuFixture and a Data class: one fixture with both
 // sets of helpers, one Data class with both sets of generators and one Close serving both call styles.
 
-/// <summary>One CPU-accelerator device per test class (IClassFixture) or per collection "gpu", and the buffers its tests allocate.</summary>
+/// <summary>
+/// One device per test class (IClassFixture) or per collection "gpu", and the buffers its tests allocate: ILGPU's
+/// CPU accelerator, or with DEEPNOTES_GPU_TESTS=cuda the first CUDA GPU, so that the same tests check the twins
+/// (and the cuBLAS path) on a machine that has one.
+/// </summary>
 public sealed class GpuFixture : IDisposable
 {
     private readonly List<MemoryBuffer> _buffers = new();
 
-    public GpuDevice Device { get; } = GpuDevice.Open(GpuKind.Cpu);
+    public GpuDevice Device { get; } = GpuDevice.Open(
+        Environment.GetEnvironmentVariable("DEEPNOTES_GPU_TESTS")?.Trim().ToLowerInvariant() == "cuda" ? GpuKind.Cuda : GpuKind.Cpu);
 
     /// <summary>A device copy of <paramref name="data"/> (freed with the fixture).</summary>
     public ArrayView<T> Upload<T>(T[] data) where T : unmanaged
