@@ -56,3 +56,28 @@ public sealed class DeviceResourceTests
         Assert.Equal(1, first.Disposals);
     }
 }
+
+public sealed class GroupSizeTests(GpuFixture gpu) : IClassFixture<GpuFixture>
+{
+    [Fact]
+    public void GroupsArePowersOfTwoWithSeveralThreads()
+    {
+        int threads = Kernels.GroupKernel.Threads(gpu.Device.Accelerator);
+        Assert.InRange(threads, 2, Kernels.GroupKernel.MaxThreads);   // so the tree reductions are exercised
+        Assert.Equal(0, threads & (threads - 1));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(5)]
+    [InlineData(13)]
+    [InlineData(10_000)]
+    public void GroupsCoverTheirRowUpToTheLimit(int perGroup)
+    {
+        int limit = Kernels.GroupKernel.Threads(gpu.Device.Accelerator);
+        int threads = Kernels.GroupKernel.Threads(gpu.Device.Accelerator, perGroup);
+        Assert.Equal(0, threads & (threads - 1));
+        Assert.True(threads >= Math.Min(perGroup, limit) && threads <= limit, $"{threads} threads for {perGroup} elements (limit {limit})");
+        if (threads > gpu.Device.Accelerator.WarpSize) Assert.True(threads / 2 < perGroup, "no more than twice the threads needed");
+    }
+}

@@ -111,4 +111,22 @@ internal static class Data
                 Assert.Fail($"{what}[{i}]: expected {e:R}, got {a:R} (tolerance {tolerance:R})");
         }
     }
+
+    /// <summary>
+    /// Each element within <paramref name="relative"/> of the expected one, relative to its own size, or to a
+    /// hundredth of the largest expected magnitude for elements near 0 (gpu-ops' rule, for an explicit tolerance).
+    /// </summary>
+    public static void Close(float[] expected, float[] actual, float relative, string what = "")
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        float largest = 0f;
+        foreach (float e in expected) largest = MathF.Max(largest, MathF.Abs(e));
+        for (int i = 0; i < expected.Length; i++)
+        {
+            float e = expected[i], a = actual[i];
+            float tolerance = relative * MathF.Max(MathF.Abs(e), 0.01f * largest);
+            if (!(MathF.Abs(e - a) <= tolerance))
+                Assert.Fail($"{what}[{i}]: expected {e:R}, got {a:R} (tolerance {tolerance:R})");
+        }
+    }
 }

@@ -57,7 +57,7 @@ public static class BatchNorm
             Update = updateRunningStats ? 1 : 0, HasGamma = gamma.Length == 0 ? 0 : 1, HasBeta = beta.Length == 0 ? 0 : 1,
         };
         // Views the flags say are absent are never read; valid views stand in for them.
-        s_train.Launch(device, channels, y, x, Or(gamma, saveMean), Or(beta, saveMean),
+        s_train.Launch(device, channels, (int)n, y, x, Or(gamma, saveMean), Or(beta, saveMean),
                        updateRunningStats ? runningMean : saveMean, updateRunningStats ? runningVar : saveMean, saveMean, saveInvStd, args);
     }
 
@@ -102,7 +102,7 @@ public static class BatchNorm
             Batch = batch, Channels = channels, Spatial = spatial, HasGamma = gamma.Length == 0 ? 0 : 1,
             HasDGamma = dgamma.Length == 0 ? 0 : 1, HasDBeta = dbeta.Length == 0 ? 0 : 1,
         };
-        s_backward.Launch(device, channels, dx, Or(dgamma, saveMean), Or(dbeta, saveMean), dy, x, Or(gamma, saveMean), saveMean, saveInvStd, args);
+        s_backward.Launch(device, channels, batch * spatial, dx, Or(dgamma, saveMean), Or(dbeta, saveMean), dy, x, Or(gamma, saveMean), saveMean, saveInvStd, args);
     }
 
     private static ArrayView<float> Or(ArrayView<float> view, ArrayView<float> standIn) => view.Length == 0 ? standIn : view;

@@ -6,9 +6,10 @@ namespace DeepNotes.Gpu.Kernels;
 
 // The one load-and-launch path of the library kernels. Each kernel is a static readonly instance of
 // ElementKernel<...> (one thread per element, ILGPU picks the group size) or GroupKernel<...> (a grid of
-// groups of GroupKernel.Threads threads, for reductions over a row or a channel in shared memory). The
+// groups, one per row or channel, of up to GroupKernel.MaxThreads threads reducing in shared memory). The
 // instance is also the kernel's key in GpuDevice's cache, and it holds its loader, so a launch allocates
-// nothing: no closure, no delegate, no device memory. Every launch goes to the default stream.
+// nothing: no closure, no delegate, no device memory. Every launch goes to the default stream. Arities 2 to 9:
+// views, then one argument struct for the scalars.
 
 /// <summary>Sizes shared by the grouped kernels and their in-group reductions (<see cref="GroupReduce"/>).</summary>
 internal static class GroupKernel
@@ -27,35 +28,16 @@ internal static class GroupKernel
         while (size * 2 <= limit) size *= 2;
         return size;
     }
-}
 
-/// <summary>A kernel with one thread per element: <c>kernel(index, ...)</c> over [0, count).</summary>
-internal sealed class ElementKernel<T1>
-    where T1 : struct
-{
-    private readonly Func<Accelerator, Action<Index1D, T1>> _load;
-
-    public ElementKernel(Action<Index1D, T1> kernel) => _load = a => a.LoadAutoGroupedStreamKernel(kernel);
-
-    public void Launch(GpuDevice device, long count, T1 a1)
+    /// <summary>
+    /// Threads for groups of <paramref name="perGroup"/> elements each: enough powers of two to cover them, at least
+    /// a warp and at most <see cref="Threads(Accelerator)"/>, so a 10-class row does not keep 256 threads waiting.
+    /// </summary>
+    public static int Threads(Accelerator accelerator, int perGroup)
     {
-        if (count <= 0) return;
-        device.Kernel(this, _load)(checked((int)count), a1);
-    }
-}
-
-/// <summary>A kernel launched as <c>groups</c> groups of <see cref="GroupKernel.Threads"/> threads.</summary>
-internal sealed class GroupKernel<T1>
-    where T1 : struct
-{
-    private readonly Func<Accelerator, Action<KernelConfig, T1>> _load;
-
-    public GroupKernel(Action<T1> kernel) => _load = a => a.LoadStreamKernel(kernel);
-
-    public void Launch(GpuDevice device, int groups, T1 a1)
-    {
-        if (groups <= 0) return;
-        device.Kernel(this, _load)(new KernelConfig(groups, GroupKernel.Threads(device.Accelerator)), a1);
+        int limit = Threads(accelerator), size = Math.Min(limit, Math.Max(1, accelerator.WarpSize));
+        while (size < perGroup && size < limit) size *= 2;
+        return size;
     }
 }
 
@@ -75,7 +57,10 @@ internal sealed class ElementKernel<T1, T2>
     }
 }
 
-/// <summary>A kernel launched as <c>groups</c> groups of <see cref="GroupKernel.Threads"/> threads.</summary>
+/// <summary>
+/// A kernel launched as <c>groups</c> groups, each working through <c>perGroup</c> elements (a row's columns, a
+/// channel's values) with <see cref="GroupKernel.Threads(Accelerator, int)"/> threads.
+/// </summary>
 internal sealed class GroupKernel<T1, T2>
     where T1 : struct
     where T2 : struct
@@ -84,10 +69,10 @@ internal sealed class GroupKernel<T1, T2>
 
     public GroupKernel(Action<T1, T2> kernel) => _load = a => a.LoadStreamKernel(kernel);
 
-    public void Launch(GpuDevice device, int groups, T1 a1, T2 a2)
+    public void Launch(GpuDevice device, int groups, int perGroup, T1 a1, T2 a2)
     {
         if (groups <= 0) return;
-        device.Kernel(this, _load)(new KernelConfig(groups, GroupKernel.Threads(device.Accelerator)), a1, a2);
+        device.Kernel(this, _load)(new KernelConfig(groups, GroupKernel.Threads(device.Accelerator, perGroup)), a1, a2);
     }
 }
 
@@ -108,7 +93,10 @@ internal sealed class ElementKernel<T1, T2, T3>
     }
 }
 
-/// <summary>A kernel launched as <c>groups</c> groups of <see cref="GroupKernel.Threads"/> threads.</summary>
+/// <summary>
+/// A kernel launched as <c>groups</c> groups, each working through <c>perGroup</c> elements (a row's columns, a
+/// channel's values) with <see cref="GroupKernel.Threads(Accelerator, int)"/> threads.
+/// </summary>
 internal sealed class GroupKernel<T1, T2, T3>
     where T1 : struct
     where T2 : struct
@@ -118,10 +106,10 @@ internal sealed class GroupKernel<T1, T2, T3>
 
     public GroupKernel(Action<T1, T2, T3> kernel) => _load = a => a.LoadStreamKernel(kernel);
 
-    public void Launch(GpuDevice device, int groups, T1 a1, T2 a2, T3 a3)
+    public void Launch(GpuDevice device, int groups, int perGroup, T1 a1, T2 a2, T3 a3)
     {
         if (groups <= 0) return;
-        device.Kernel(this, _load)(new KernelConfig(groups, GroupKernel.Threads(device.Accelerator)), a1, a2, a3);
+        device.Kernel(this, _load)(new KernelConfig(groups, GroupKernel.Threads(device.Accelerator, perGroup)), a1, a2, a3);
     }
 }
 
@@ -143,7 +131,10 @@ internal sealed class ElementKernel<T1, T2, T3, T4>
     }
 }
 
-/// <summary>A kernel launched as <c>groups</c> groups of <see cref="GroupKernel.Threads"/> threads.</summary>
+/// <summary>
+/// A kernel launched as <c>groups</c> groups, each working through <c>perGroup</c> elements (a row's columns, a
+/// channel's values) with <see cref="GroupKernel.Threads(Accelerator, int)"/> threads.
+/// </summary>
 internal sealed class GroupKernel<T1, T2, T3, T4>
     where T1 : struct
     where T2 : struct
@@ -154,10 +145,10 @@ internal sealed class GroupKernel<T1, T2, T3, T4>
 
     public GroupKernel(Action<T1, T2, T3, T4> kernel) => _load = a => a.LoadStreamKernel(kernel);
 
-    public void Launch(GpuDevice device, int groups, T1 a1, T2 a2, T3 a3, T4 a4)
+    public void Launch(GpuDevice device, int groups, int perGroup, T1 a1, T2 a2, T3 a3, T4 a4)
     {
         if (groups <= 0) return;
-        device.Kernel(this, _load)(new KernelConfig(groups, GroupKernel.Threads(device.Accelerator)), a1, a2, a3, a4);
+        device.Kernel(this, _load)(new KernelConfig(groups, GroupKernel.Threads(device.Accelerator, perGroup)), a1, a2, a3, a4);
     }
 }
 
@@ -180,7 +171,10 @@ internal sealed class ElementKernel<T1, T2, T3, T4, T5>
     }
 }
 
-/// <summary>A kernel launched as <c>groups</c> groups of <see cref="GroupKernel.Threads"/> threads.</summary>
+/// <summary>
+/// A kernel launched as <c>groups</c> groups, each working through <c>perGroup</c> elements (a row's columns, a
+/// channel's values) with <see cref="GroupKernel.Threads(Accelerator, int)"/> threads.
+/// </summary>
 internal sealed class GroupKernel<T1, T2, T3, T4, T5>
     where T1 : struct
     where T2 : struct
@@ -192,10 +186,10 @@ internal sealed class GroupKernel<T1, T2, T3, T4, T5>
 
     public GroupKernel(Action<T1, T2, T3, T4, T5> kernel) => _load = a => a.LoadStreamKernel(kernel);
 
-    public void Launch(GpuDevice device, int groups, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5)
+    public void Launch(GpuDevice device, int groups, int perGroup, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5)
     {
         if (groups <= 0) return;
-        device.Kernel(this, _load)(new KernelConfig(groups, GroupKernel.Threads(device.Accelerator)), a1, a2, a3, a4, a5);
+        device.Kernel(this, _load)(new KernelConfig(groups, GroupKernel.Threads(device.Accelerator, perGroup)), a1, a2, a3, a4, a5);
     }
 }
 
@@ -219,7 +213,10 @@ internal sealed class ElementKernel<T1, T2, T3, T4, T5, T6>
     }
 }
 
-/// <summary>A kernel launched as <c>groups</c> groups of <see cref="GroupKernel.Threads"/> threads.</summary>
+/// <summary>
+/// A kernel launched as <c>groups</c> groups, each working through <c>perGroup</c> elements (a row's columns, a
+/// channel's values) with <see cref="GroupKernel.Threads(Accelerator, int)"/> threads.
+/// </summary>
 internal sealed class GroupKernel<T1, T2, T3, T4, T5, T6>
     where T1 : struct
     where T2 : struct
@@ -232,10 +229,10 @@ internal sealed class GroupKernel<T1, T2, T3, T4, T5, T6>
 
     public GroupKernel(Action<T1, T2, T3, T4, T5, T6> kernel) => _load = a => a.LoadStreamKernel(kernel);
 
-    public void Launch(GpuDevice device, int groups, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6)
+    public void Launch(GpuDevice device, int groups, int perGroup, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6)
     {
         if (groups <= 0) return;
-        device.Kernel(this, _load)(new KernelConfig(groups, GroupKernel.Threads(device.Accelerator)), a1, a2, a3, a4, a5, a6);
+        device.Kernel(this, _load)(new KernelConfig(groups, GroupKernel.Threads(device.Accelerator, perGroup)), a1, a2, a3, a4, a5, a6);
     }
 }
 
@@ -260,7 +257,10 @@ internal sealed class ElementKernel<T1, T2, T3, T4, T5, T6, T7>
     }
 }
 
-/// <summary>A kernel launched as <c>groups</c> groups of <see cref="GroupKernel.Threads"/> threads.</summary>
+/// <summary>
+/// A kernel launched as <c>groups</c> groups, each working through <c>perGroup</c> elements (a row's columns, a
+/// channel's values) with <see cref="GroupKernel.Threads(Accelerator, int)"/> threads.
+/// </summary>
 internal sealed class GroupKernel<T1, T2, T3, T4, T5, T6, T7>
     where T1 : struct
     where T2 : struct
@@ -274,10 +274,10 @@ internal sealed class GroupKernel<T1, T2, T3, T4, T5, T6, T7>
 
     public GroupKernel(Action<T1, T2, T3, T4, T5, T6, T7> kernel) => _load = a => a.LoadStreamKernel(kernel);
 
-    public void Launch(GpuDevice device, int groups, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7)
+    public void Launch(GpuDevice device, int groups, int perGroup, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7)
     {
         if (groups <= 0) return;
-        device.Kernel(this, _load)(new KernelConfig(groups, GroupKernel.Threads(device.Accelerator)), a1, a2, a3, a4, a5, a6, a7);
+        device.Kernel(this, _load)(new KernelConfig(groups, GroupKernel.Threads(device.Accelerator, perGroup)), a1, a2, a3, a4, a5, a6, a7);
     }
 }
 
@@ -303,7 +303,10 @@ internal sealed class ElementKernel<T1, T2, T3, T4, T5, T6, T7, T8>
     }
 }
 
-/// <summary>A kernel launched as <c>groups</c> groups of <see cref="GroupKernel.Threads"/> threads.</summary>
+/// <summary>
+/// A kernel launched as <c>groups</c> groups, each working through <c>perGroup</c> elements (a row's columns, a
+/// channel's values) with <see cref="GroupKernel.Threads(Accelerator, int)"/> threads.
+/// </summary>
 internal sealed class GroupKernel<T1, T2, T3, T4, T5, T6, T7, T8>
     where T1 : struct
     where T2 : struct
@@ -318,10 +321,10 @@ internal sealed class GroupKernel<T1, T2, T3, T4, T5, T6, T7, T8>
 
     public GroupKernel(Action<T1, T2, T3, T4, T5, T6, T7, T8> kernel) => _load = a => a.LoadStreamKernel(kernel);
 
-    public void Launch(GpuDevice device, int groups, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8)
+    public void Launch(GpuDevice device, int groups, int perGroup, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8)
     {
         if (groups <= 0) return;
-        device.Kernel(this, _load)(new KernelConfig(groups, GroupKernel.Threads(device.Accelerator)), a1, a2, a3, a4, a5, a6, a7, a8);
+        device.Kernel(this, _load)(new KernelConfig(groups, GroupKernel.Threads(device.Accelerator, perGroup)), a1, a2, a3, a4, a5, a6, a7, a8);
     }
 }
 
@@ -348,7 +351,10 @@ internal sealed class ElementKernel<T1, T2, T3, T4, T5, T6, T7, T8, T9>
     }
 }
 
-/// <summary>A kernel launched as <c>groups</c> groups of <see cref="GroupKernel.Threads"/> threads.</summary>
+/// <summary>
+/// A kernel launched as <c>groups</c> groups, each working through <c>perGroup</c> elements (a row's columns, a
+/// channel's values) with <see cref="GroupKernel.Threads(Accelerator, int)"/> threads.
+/// </summary>
 internal sealed class GroupKernel<T1, T2, T3, T4, T5, T6, T7, T8, T9>
     where T1 : struct
     where T2 : struct
@@ -364,9 +370,9 @@ internal sealed class GroupKernel<T1, T2, T3, T4, T5, T6, T7, T8, T9>
 
     public GroupKernel(Action<T1, T2, T3, T4, T5, T6, T7, T8, T9> kernel) => _load = a => a.LoadStreamKernel(kernel);
 
-    public void Launch(GpuDevice device, int groups, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8, T9 a9)
+    public void Launch(GpuDevice device, int groups, int perGroup, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8, T9 a9)
     {
         if (groups <= 0) return;
-        device.Kernel(this, _load)(new KernelConfig(groups, GroupKernel.Threads(device.Accelerator)), a1, a2, a3, a4, a5, a6, a7, a8, a9);
+        device.Kernel(this, _load)(new KernelConfig(groups, GroupKernel.Threads(device.Accelerator, perGroup)), a1, a2, a3, a4, a5, a6, a7, a8, a9);
     }
 }

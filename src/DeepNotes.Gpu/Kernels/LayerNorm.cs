@@ -31,7 +31,7 @@ public static class LayerNorm
         Check(rows, features, (nameof(y), y.Length), (nameof(x), x.Length));
         Check(1, rows, (nameof(mean), mean.Length), (nameof(invStd), invStd.Length));
         Check(1, features, (nameof(weight), weight.Length), (nameof(bias), bias.Length));
-        s_forward.Launch(device, rows, y, mean, invStd, x, weight, bias, new RowArgs { Rows = rows, Features = features, Epsilon = epsilon });
+        s_forward.Launch(device, rows, features, y, mean, invStd, x, weight, bias, new RowArgs { Rows = rows, Features = features, Epsilon = epsilon });
     }
 
     /// <summary>
@@ -46,7 +46,7 @@ public static class LayerNorm
         Check(1, features, (nameof(weight), weight.Length), (nameof(dweight), dweight.Length), (nameof(dbias), dbias.Length));
         var args = new RowArgs { Rows = rows, Features = features };
         s_backwardParameters.Launch(device, features, dweight, dbias, dy, x, mean, invStd, args);
-        s_backwardData.Launch(device, rows, dx, dy, x, weight, mean, invStd, args);
+        s_backwardData.Launch(device, rows, features, dx, dy, x, weight, mean, invStd, args);
     }
 
     private static void Check(int rows, int features, params ReadOnlySpan<(string Name, long Length)> views)

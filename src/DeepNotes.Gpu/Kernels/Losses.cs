@@ -36,7 +36,7 @@ public static class Losses
     {
         CheckLabelled(loss, labels, rows, classes, (nameof(probabilities), probabilities.Length), (nameof(logits), logits.Length));
         Softmax.Rows(device, probabilities, logits, rows, classes, 0, 1f, Softmax.RowMode.ExpLog);
-        s_labelled.Launch(device, 1, loss, logits, labels, new LossArgs { Kind = (int)Kind.CrossEntropy, Items = rows, Classes = classes });
+        s_labelled.Launch(device, 1, rows, loss, logits, labels, new LossArgs { Kind = (int)Kind.CrossEntropy, Items = rows, Classes = classes });
     }
 
     /// <summary>dlogits = scale · (p − onehot(label)) / rows.</summary>
@@ -52,7 +52,7 @@ public static class Losses
     public static void NllForward(GpuDevice device, ArrayView<float> loss, ArrayView<float> logProbabilities, ArrayView<int> labels, int rows, int classes)
     {
         CheckLabelled(loss, labels, rows, classes, (nameof(logProbabilities), logProbabilities.Length));
-        s_labelled.Launch(device, 1, loss, logProbabilities, labels, new LossArgs { Kind = (int)Kind.Nll, Items = rows, Classes = classes });
+        s_labelled.Launch(device, 1, rows, loss, logProbabilities, labels, new LossArgs { Kind = (int)Kind.Nll, Items = rows, Classes = classes });
     }
 
     /// <summary>dlogp = −scale/rows at each row's label, 0 elsewhere (overwrites).</summary>
@@ -83,7 +83,7 @@ public static class Losses
     private static void Paired(GpuDevice device, Kind kind, ArrayView<float> loss, ArrayView<float> values, ArrayView<float> target, int count)
     {
         CheckPaired(loss, count, ("values", values.Length), (nameof(target), target.Length));
-        s_paired.Launch(device, 1, loss, values, target, new LossArgs { Kind = (int)kind, Items = count });
+        s_paired.Launch(device, 1, count, loss, values, target, new LossArgs { Kind = (int)kind, Items = count });
     }
 
     private static void PairedBackward(GpuDevice device, Kind kind, ArrayView<float> gradient, ArrayView<float> values, ArrayView<float> target, int count, ArrayView<float> scale)
@@ -109,16 +109,16 @@ public static class Losses
     }
 
     /// <summary>The group's mean of the threads' partial sums, written by thread 0 (as the CPU: (float)(total / items)).</summary>
-    private static void WriteMean(ArrayView<float> loss, double partial, int items)
+    private static void WriteMean(ArrayView<double> scratch, ArrayView<float> loss, double partial, int items)
     {
-        ArrayView<double> scratch = SharedMemory.Allocate<double>(GroupKernel.MaxThreads);
         double total = GroupReduce.Sum(scratch, partial);
         if (Group.IdxX == 0) loss[0] = (float)(total / items);
     }
 
-    // Cross-entropy: each thread takes whole rows, lse − z[label] with lse = max + log Σ e^(z − max).
+    // Each thread takes whole rows: cross-entropy's lse − z[label] with lse = max + log Σ e^(z − max), or NLL's −logp[label].
     private static void LabelledKernel(ArrayView<float> loss, ArrayView<float> x, ArrayView<int> labels, LossArgs args)
     {
+        ArrayView<double> scratch = SharedMemory.Allocate<double>(GroupKernel.MaxThreads);
         double partial = 0;
         for (int r = Group.IdxX; r < args.Items; r += Group.DimX)
         {
@@ -131,11 +131,12 @@ public static class Losses
             for (int c = 0; c < args.Classes; c++) sum += XMath.Exp(x[start + c] - max);
             partial += max + XMath.Log(sum) - picked;
         }
-        WriteMean(loss, partial, args.Items);
+        WriteMean(scratch, loss, partial, args.Items);
     }
 
     private static void PairedKernel(ArrayView<float> loss, ArrayView<float> values, ArrayView<float> target, LossArgs args)
     {
+        ArrayView<double> scratch = SharedMemory.Allocate<double>(GroupKernel.MaxThreads);
         double partial = 0;
         for (int i = Group.IdxX; i < args.Items; i += Group.DimX)
         {
@@ -147,7 +148,7 @@ public static class Losses
             }
             else partial += XMath.Max(z, 0f) - z * t + XMath.Log(1f + XMath.Exp(-XMath.Abs(z)));
         }
-        WriteMean(loss, partial, args.Items);
+        WriteMean(scratch, loss, partial, args.Items);
     }
 
     private static void LabelledBackwardKernel(Index1D i, ArrayView<float> gradient, ArrayView<float> probabilities, ArrayView<int> labels,

@@ -6,7 +6,8 @@ namespace DeepNotes.Gpu.Kernels;
 
 /// <summary>
 /// Full reductions to a scalar and their gradient, the GPU twins of <c>DeepNotes.Kernels.Reductions</c>.
-/// The sum runs on one group (a fixed tree, so the same result every run); the upstream gradient of
+/// The sum runs on one group, each thread's share and the fixed tree in double (so long vectors keep their
+/// precision and every run gives the same bits); the upstream gradient of
 /// <see cref="Backward"/> is a length-1 view, read on the device.
 /// </summary>
 public static class Reductions
@@ -28,15 +29,15 @@ public static class Reductions
     private static void Reduce(GpuDevice device, ArrayView<float> y, ArrayView<float> x, float divisor)
     {
         if (y.Length < 1) throw new ArgumentException("the result is a view of length 1", nameof(y));
-        s_sum.Launch(device, 1, y, x, divisor);
+        s_sum.Launch(device, 1, (int)Math.Min(x.Length, int.MaxValue), y, x, divisor);
     }
 
     private static void SumKernel(ArrayView<float> y, ArrayView<float> x, float divisor)
     {
-        ArrayView<float> scratch = SharedMemory.Allocate<float>(GroupKernel.MaxThreads);
-        float partial = 0f;
+        ArrayView<double> scratch = SharedMemory.Allocate<double>(GroupKernel.MaxThreads);
+        double partial = 0;
         for (long i = Group.IdxX; i < x.Length; i += Group.DimX) partial += x[i];
-        float total = GroupReduce.Sum(scratch, partial);
+        float total = (float)GroupReduce.Sum(scratch, partial);
         if (Group.IdxX == 0) y[0] = total / divisor;
     }
 

@@ -51,13 +51,13 @@ public static class Softmax
     internal static void Rows(GpuDevice device, ArrayView<float> y, ArrayView<float> x, int rows, int cols, int causal, float scale, RowMode mode)
     {
         CheckRows(rows, cols, (nameof(y), y.Length), (nameof(x), x.Length));
-        s_forward.Launch(device, rows, y, x, new RowArgs { Cols = cols, Causal = causal, Mode = (int)mode, Scale = scale });
+        s_forward.Launch(device, rows, cols, y, x, new RowArgs { Cols = cols, Causal = causal, Mode = (int)mode, Scale = scale });
     }
 
     private static void BackwardRows(GpuDevice device, ArrayView<float> dx, ArrayView<float> dy, ArrayView<float> y, int rows, int cols, float scale, RowMode mode)
     {
         CheckRows(rows, cols, (nameof(dx), dx.Length), (nameof(dy), dy.Length), (nameof(y), y.Length));
-        s_backward.Launch(device, rows, dx, dy, y, new RowArgs { Cols = cols, Mode = (int)mode, Scale = scale });
+        s_backward.Launch(device, rows, cols, dx, dy, y, new RowArgs { Cols = cols, Mode = (int)mode, Scale = scale });
     }
 
     internal static void CheckRows(int rows, int cols, params ReadOnlySpan<(string Name, long Length)> views)
