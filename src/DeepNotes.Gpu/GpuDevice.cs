@@ -84,6 +84,25 @@ public sealed class GpuDevice : IDisposable
     }
 
     /// <summary>
+    /// ILGPU's CPU accelerator simulating <paramref name="device"/>'s group and warp sizes: tests use
+    /// <see cref="CPUDevice.Nvidia"/> to run the kernels in the configuration a GPU gets (256-thread
+    /// groups) rather than the default CPU accelerator's 16-thread groups.
+    /// </summary>
+    internal static GpuDevice OpenSimulated(CPUDevice device)
+    {
+        Context context = Context.Create(builder => builder.CPU().EnableAlgorithms().Optimize(OptimizationLevel.O2));
+        try
+        {
+            return new GpuDevice(context, device.CreateAccelerator(context));
+        }
+        catch
+        {
+            context.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
     /// The kernel registered under <paramref name="key"/> on this device, loaded by <paramref name="load"/>
     /// the first time it is asked for. Library kernel classes keep one static key object per kernel.
     /// </summary>

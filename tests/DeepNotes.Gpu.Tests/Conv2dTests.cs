@@ -66,6 +66,29 @@ public sealed class Conv2dTests(GpuFixture gpu)
         }
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void BackwardWeightsSplitAlongTheBatchSumsItsSlicesInOrder(bool overwrite)
+    {
+        // 3 examples × 64 positions: three slices of 64; then a larger weight grows the workspace, then
+        // the first shape again, on the grown workspace.
+        var small = new Conv2dShape(2, 8, 8, 3, 5, 5, 1, 1, 2, 2);
+        var large = new Conv2dShape(3, 8, 8, 4, 5, 5, 1, 1, 2, 2);
+        foreach (Conv2dShape s in new[] { small, large, small })
+        {
+            const int batch = 3;
+            float[] dy = Data.Random(batch * s.OutSize, 47), x = Data.Random(batch * s.InSize, 48);
+            float[] dw0 = Data.Random(s.WeightSize, 49), db0 = Data.Random(s.OutChannels, 50);
+            float[] dw = (float[])dw0.Clone(), db = (float[])db0.Clone();
+            CpuK.Conv2d.BackwardWeights(dw, db, dy, x, batch, s, new float[s.ScratchSize], overwrite);
+            ArrayView<float> gdw = gpu.Upload(dw0), gdb = gpu.Upload(db0);
+            GpuK.Conv2d.BackwardWeights(gpu.Device, gdw, gdb, gpu.Upload(dy), gpu.Upload(x), batch, s, overwrite, splits: 3);
+            Data.Close(dw, gpu.Download(gdw), $"{s.InChannels} input channels: dW");
+            Data.Close(db, gpu.Download(gdb), $"{s.InChannels} input channels: db");
+        }
+    }
+
     [Fact]
     public void AKernelLargerThanThePaddedInputIsRejected()
     {

@@ -28,6 +28,21 @@ public sealed class DenseTests(GpuFixture gpu)
     }
 
     [Theory]
+    [InlineData(Activation.Sigmoid)]
+    [InlineData(Activation.Tanh)]
+    [InlineData(Activation.Relu)]
+    public void SaturatingActivationsStayFiniteFarFromZero(Activation activation)
+    {
+        // One input feature and a bias of 0: y = w·x, from −200 to 200.
+        float[] x = [1f], w = [-200f, -50f, -20f, -1e-3f, 0f, 1e-3f, 20f, 50f, 200f], b = new float[w.Length];
+        float[] expected = new float[w.Length];
+        CpuK.Dense.Forward(expected, x, w, b, 1, 1, w.Length, activation);
+        ArrayView<float> y = gpu.Upload(Data.Filled(w.Length, float.NaN));
+        GpuK.Dense.Forward(gpu.Device, y, gpu.Upload(x), gpu.Upload(w), gpu.Upload(b), 1, 1, w.Length, activation);
+        Data.Close(expected, gpu.Download(y), $"{activation}");
+    }
+
+    [Theory]
     [InlineData(1)]
     [InlineData(3)]
     public void BackwardDataMatchesTheCpu(int rows)

@@ -32,6 +32,31 @@ public sealed class DeviceTests
     }
 }
 
+public sealed class DeviceResourceTests
+{
+    private sealed class Counted : IDisposable
+    {
+        public int Disposals { get; private set; }
+        public void Dispose() => Disposals++;
+    }
+
+    [Fact]
+    public void AResourceIsMadeOnceAndDisposedWithTheDevice()
+    {
+        object key = new();
+        int made = 0;
+        Counted first;
+        using (GpuDevice device = GpuDevice.Open(GpuKind.Cpu))
+        {
+            first = device.Resource(key, _ => { made++; return new Counted(); });
+            Assert.Same(first, device.Resource(key, _ => { made++; return new Counted(); }));
+            Assert.Equal(0, first.Disposals);
+        }
+        Assert.Equal(1, made);
+        Assert.Equal(1, first.Disposals);
+    }
+}
+
 public sealed class GroupSizeTests(GpuFixture gpu) : IClassFixture<GpuFixture>
 {
     [Fact]

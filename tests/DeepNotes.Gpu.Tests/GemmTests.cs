@@ -15,12 +15,20 @@ public sealed class GemmTests(GpuFixture gpu)
     [InlineData(true, true)]
     public void MultiplyMatchesTheCpuGemmOnShapesThatAreNoMultipleOfTheTile(bool transA, bool transB)
     {
-        const int m = 13, n = 19, k = 23;
+        const int m = 21, n = 19, k = 23;      // 2×2 tiles of 16 on the CPU accelerator, 2 steps of 16 deep
         float[] a = Data.Random(m * k, 1), b = Data.Random(k * n, 2), expected = new float[m * n];
         CpuK.Gemm.Multiply(expected, a, b, m, n, k, transA, transB);
         ArrayView<float> c = gpu.Upload(Data.Filled(m * n, float.NaN));   // beta = 0 never reads C
         GpuK.Gemm.Multiply(gpu.Device, c, gpu.Upload(a), gpu.Upload(b), m, n, k, transA, transB);
         Data.Close(expected, gpu.Download(c), $"transA {transA}, transB {transB}");
+    }
+
+    [Fact]
+    public void GroupsAreFourByFourThreadsOnTheCpuAcceleratorAndSixteenBySixteenOnAGpu()
+    {
+        int threads = gpu.Device.IsCuda ? 16 : 4;
+        Assert.Equal(threads, GpuK.Gemm.ThreadsOf(gpu.Device));
+        Assert.Equal(4 * threads, GpuK.Gemm.TileOf(gpu.Device));
     }
 
     [Fact]

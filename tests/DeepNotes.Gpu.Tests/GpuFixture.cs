@@ -7,14 +7,17 @@ namespace DeepNotes.Gpu.Tests;
 // Merged from gpu-gemm and gpu-ops, which each added a GpuFixture and a Data class: one fixture with both
 // sets of helpers, one Data class with both sets of generators and one Close serving both call styles.
 
-/// <summary>One CPU-accelerator device per test class (IClassFixture) or per collection "gpu", and the buffers its tests allocate: ILGPU's CPU accelerator,
-/// unless DEEPNOTES_GPU_TESTS=cuda asks for the CUDA device (to run the same comparisons on a GPU machine).</summary>
+/// <summary>
+/// One device per test class (IClassFixture) or per collection "gpu", and the buffers its tests allocate: ILGPU's
+/// CPU accelerator, or with DEEPNOTES_GPU_TESTS=cuda the first CUDA GPU, so that the same tests check the twins
+/// (and the cuBLAS path) on a machine that has one.
+/// </summary>
 public sealed class GpuFixture : IDisposable
 {
     private readonly List<MemoryBuffer> _buffers = new();
 
     public GpuDevice Device { get; } = GpuDevice.Open(
-        string.Equals(Environment.GetEnvironmentVariable("DEEPNOTES_GPU_TESTS"), "cuda", StringComparison.OrdinalIgnoreCase) ? GpuKind.Cuda : GpuKind.Cpu);
+        Environment.GetEnvironmentVariable("DEEPNOTES_GPU_TESTS")?.Trim().ToLowerInvariant() == "cuda" ? GpuKind.Cuda : GpuKind.Cpu);
 
     /// <summary>A device copy of <paramref name="data"/> (freed with the fixture).</summary>
     public ArrayView<T> Upload<T>(T[] data) where T : unmanaged
@@ -94,10 +97,7 @@ internal static class Data
     /// larger (a different summation order leaves an absolute, not a relative, difference near 0); NaN only
     /// where NaN is expected.
     /// </summary>
-    public static void Close(float[] expected, float[] actual, string what = "") => Close(expected, actual, 1e-5f, what);
-
-    /// <summary>As <see cref="Close(float[], float[], string)"/> with <paramref name="relative"/> in place of 1e-5 (SGD steps: 1e-7).</summary>
-    public static void Close(float[] expected, float[] actual, float relative, string what = "")
+    public static void Close(float[] expected, float[] actual, string what = "")
     {
         Assert.True(expected.Length <= actual.Length, $"{what}: {actual.Length} elements, {expected.Length} expected");
         float largest = 0f;
@@ -106,8 +106,26 @@ internal static class Data
         {
             float e = expected[i], a = actual[i];
             if (float.IsNaN(e)) { Assert.True(float.IsNaN(a), $"{what}[{i}]: {a}, expected NaN"); continue; }
-            double tolerance = relative * Math.Max(Math.Max(1.0, Math.Abs(e)), 0.01 * largest);
+            double tolerance = 1e-5 * Math.Max(Math.Max(1.0, Math.Abs(e)), 0.01 * largest);
             if (!(Math.Abs(e - a) <= tolerance) && !(e == a))
+                Assert.Fail($"{what}[{i}]: expected {e:R}, got {a:R} (tolerance {tolerance:R})");
+        }
+    }
+
+    /// <summary>
+    /// Each element within <paramref name="relative"/> of the expected one, relative to its own size, or to a
+    /// hundredth of the largest expected magnitude for elements near 0 (gpu-ops' rule, for an explicit tolerance).
+    /// </summary>
+    public static void Close(float[] expected, float[] actual, float relative, string what = "")
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        float largest = 0f;
+        foreach (float e in expected) largest = MathF.Max(largest, MathF.Abs(e));
+        for (int i = 0; i < expected.Length; i++)
+        {
+            float e = expected[i], a = actual[i];
+            float tolerance = relative * MathF.Max(MathF.Abs(e), 0.01f * largest);
+            if (!(MathF.Abs(e - a) <= tolerance))
                 Assert.Fail($"{what}[{i}]: expected {e:R}, got {a:R} (tolerance {tolerance:R})");
         }
     }

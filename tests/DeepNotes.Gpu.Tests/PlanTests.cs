@@ -3,10 +3,14 @@ using Xunit.Abstractions;
 
 namespace DeepNotes.Gpu.Tests;
 
-/// <summary>One CPU-accelerator device shared by the tests of a class (opening one compiles nothing, but kernels load once per device).</summary>
+/// <summary>
+/// One device shared by the tests of a class (library kernels load once per device): ILGPU's CPU accelerator, or
+/// with DEEPNOTES_GPU_TESTS=cuda the first CUDA GPU, as for the kernel tests.
+/// </summary>
 public sealed class DeviceFixture : IDisposable
 {
-    public GpuDevice Device { get; } = GpuDevice.Open(GpuKind.Cpu);
+    public GpuDevice Device { get; } = GpuDevice.Open(
+        Environment.GetEnvironmentVariable("DEEPNOTES_GPU_TESTS")?.Trim().ToLowerInvariant() == "cuda" ? GpuKind.Cuda : GpuKind.Cpu);
 
     public void Dispose() => Device.Dispose();
 }

@@ -10,12 +10,14 @@ namespace DeepNotes.Gpu.Kernels;
 /// rule), as three implicit GEMMs on the tiled kernel of <see cref="Gemm"/>. No column matrix is ever
 /// stored: the operand loaders compute, for each element the kernel stages in shared memory, which
 /// input or gradient element it is (0 in the padding). So the CPU signature's scratch view is
-/// ignored, and no call allocates device memory.
+/// ignored; the only device memory used beyond the operands is the per-device workspace of a split
+/// weight gradient (<see cref="Gemm.Workspace"/>), allocated once and grown only for a larger shape.
 /// <list type="bullet">
 /// <item>forward: y[:, b] = W [Cout, Cin·KH·KW] × cols(x) [Cin·KH·KW, B·OH·OW], bias and activation
 /// in the epilogue, which also scatters the [Cout, B·OH·OW] product into NCHW;</item>
 /// <item>weight gradient: dW (+)= dy [Cout, B·OH·OW] × cols(x)ᵀ, one GEMM whose inner dimension runs
-/// over the whole batch; the bias gradient is a per-channel sum;</item>
+/// over the whole batch, split along it (split-K) when it has too few output tiles to fill the
+/// device; the bias gradient is a per-channel sum;</item>
 /// <item>data gradient: dx [Cin, B·H·W] = Wᵀ-by-input-channel [Cin, Cout·KH·KW] × the gathered dy,
 /// whose entry (o, u, v; b, h, w) is dy[b, o, (h + PH − u)/SH, (w + PW − v)/SW] where those divide
 /// exactly and land inside dy, else 0: col2im as a gather, so no atomics and every dx element is
@@ -61,15 +63,43 @@ public static class Conv2d
         int batch, in Conv2dShape s, ArrayView<float> scratch, bool overwrite = false)
     {
         var g = Geometry.Of(batch, s);
+        BackwardWeights(device, dw, dbias, dy, x, batch, s, overwrite,
+            Gemm.SplitsFor(device, g.OutChannels, g.ColumnRows, batch * g.OutPlane));
+    }
+
+    /// <summary>
+    /// The weight gradient with its inner dimension (batch·OH·OW) cut into <paramref name="splits"/>
+    /// slices (split-K): with more than one, each slice writes its partial product into the device's
+    /// GEMM workspace (at most <see cref="MaxPartials"/> floats: fewer slices for a larger weight) and
+    /// one more pass sums the slices in order into dW, so the result is the same on every run.
+    /// </summary>
+    internal static void BackwardWeights(GpuDevice device, ArrayView<float> dw, ArrayView<float> dbias, ArrayView<float> dy, ArrayView<float> x,
+        int batch, in Conv2dShape s, bool overwrite, int splits)
+    {
+        var g = Geometry.Of(batch, s);
         Gemm.Require(dw.Length, (long)g.OutChannels * g.ColumnRows, nameof(dw));
         if (dbias.Length != 0) Gemm.Require(dbias.Length, g.OutChannels, nameof(dbias));
         Gemm.Require(dy.Length, (long)batch * g.OutChannels * g.OutPlane, nameof(dy));
         Gemm.Require(x.Length, (long)batch * g.InChannels * g.InPlane, nameof(x));
-        Gemm.Run(device, new Planar(dy, g.OutChannels, g.OutPlane), new Gemm.Transposed<Columns>(new Columns(x, g)),
-            new Gemm.Scaled(dw, g.ColumnRows, 0, 1f, overwrite ? 0f : 1f),
-            1, g.OutChannels, g.ColumnRows, batch * g.OutPlane);
-        if (dbias.Length != 0) BiasGradient.Sum(device, dbias, dy, g.OutChannels, g.OutPlane, batch * g.OutPlane, overwrite);
+        var dyRows = new Planar(dy, g.OutChannels, g.OutPlane);
+        var columns = new Gemm.Transposed<Columns>(new Columns(x, g));
+        int inner = batch * g.OutPlane, size = g.OutChannels * g.ColumnRows;
+        int slices = Gemm.Slices(inner, Math.Min(splits, MaxPartials / size), out _);
+        if (slices > 1)
+        {
+            ArrayView<float> partials = Gemm.Workspace(device, (long)slices * size);
+            Gemm.Run(device, dyRows, columns, new Gemm.Scaled(partials, g.ColumnRows, size, 1f, 0f), 1, g.OutChannels, g.ColumnRows, inner, slices);
+            Gemm.SumSlices(device, dw, partials, size, slices, overwrite ? 0f : 1f);
+        }
+        else
+        {
+            Gemm.Run(device, dyRows, columns, new Gemm.Scaled(dw, g.ColumnRows, 0, 1f, overwrite ? 0f : 1f), 1, g.OutChannels, g.ColumnRows, inner);
+        }
+        if (dbias.Length != 0) BiasGradient.Sum(device, dbias, dy, g.OutChannels, g.OutPlane, inner, overwrite);
     }
+
+    /// <summary>The most floats the slices of a split weight gradient may hold in the workspace (128 MiB).</summary>
+    internal const int MaxPartials = 1 << 25;
 
     /// <summary>A validated <see cref="Conv2dShape"/> with its derived sizes, as the kernels read it.</summary>
     internal readonly struct Geometry

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using DeepNotes.Kernels;
 using ILGPU;
 using ILGPU.Algorithms;
@@ -18,10 +19,11 @@ namespace DeepNotes.Gpu.Kernels;
 public static class Gemm
 {
     /// <summary>
-    /// A group is t×t threads and computes one 2t×2t block of C, each thread a 2×2 of it: t = 16 (256
-    /// threads) where the accelerator allows it, as on every GPU; ILGPU's CPU accelerator allows 16
-    /// threads a group, so t = 4 there. t is read from the group's size inside the kernel, and the
-    /// blocks staged in shared memory are sized at launch (dynamic shared memory).
+    /// A group is t×t threads and computes one Micro·t × Micro·t block of C, each thread a Micro×Micro
+    /// of it: t = 16 (256 threads, 64×64 tiles) where the accelerator allows it, as on every GPU;
+    /// ILGPU's CPU accelerator allows 16 threads a group, so t = 4 there (16×16 tiles). t is read from
+    /// the group's size inside the kernel, and the blocks staged in shared memory are sized at launch
+    /// (dynamic shared memory).
     /// </summary>
     internal static int ThreadsOf(GpuDevice device)
     {
@@ -33,6 +35,12 @@ public static class Gemm
     /// <summary>The inner dimension advances Depth at a time through shared memory.</summary>
     internal const int Depth = 16;
 
+    /// <summary>Each thread accumulates a Micro×Micro block of C in registers (<see cref="Row4"/>).</summary>
+    internal const int Micro = 4;
+
+    /// <summary>The rows and columns of C one group computes on <paramref name="device"/>.</summary>
+    internal static int TileOf(GpuDevice device) => Micro * ThreadsOf(device);
+
     /// <summary>On CUDA a batched product goes to cuBLAS (one call per example) when an example has at least this many multiply-adds.</summary>
     internal const long CuBlasPerExample = 1L << 21;
 
@@ -41,11 +49,12 @@ public static class Gemm
     /// <summary>
     /// C = alpha·op(A)·op(B) + beta·C, all row-major: op(A) is m×k (A is stored k×m with
     /// <paramref name="transA"/>), op(B) is k×n (B stored n×k with <paramref name="transB"/>), C is m×n.
-    /// With beta = 0 C is only written (a NaN in it cannot leak); beta = 1 accumulates.
+    /// With beta = 0 C is only written (a NaN in it cannot leak); beta = 1 accumulates. The parameters
+    /// are the CPU Gemm.Multiply's (beta in the same place), with alpha after them.
     /// </summary>
     public static void Multiply(GpuDevice device, ArrayView<float> c, ArrayView<float> a, ArrayView<float> b,
-        int m, int n, int k, bool transA = false, bool transB = false, float alpha = 1f, float beta = 0f)
-        => MultiplyBatched(device, c, a, b, 1, m, n, k, m * n, m * k, k * n, transA, transB, alpha, beta);
+        int m, int n, int k, bool transA = false, bool transB = false, float beta = 0f, float alpha = 1f)
+        => MultiplyBatched(device, c, a, b, 1, m, n, k, 0, 0, 0, transA, transB, beta, alpha);
 
     /// <summary>
     /// C[z] = alpha·op(A[z])·op(B[z]) + beta·C[z] for z &lt; <paramref name="batch"/>, where example z of each
@@ -54,7 +63,7 @@ public static class Gemm
     /// </summary>
     public static void MultiplyBatched(GpuDevice device, ArrayView<float> c, ArrayView<float> a, ArrayView<float> b,
         int batch, int m, int n, int k, int strideC, int strideA, int strideB,
-        bool transA = false, bool transB = false, float alpha = 1f, float beta = 0f)
+        bool transA = false, bool transB = false, float beta = 0f, float alpha = 1f)
     {
         ArgumentNullException.ThrowIfNull(device);
         if (batch < 0 || m < 0 || n < 0 || k < 0 || strideA < 0 || strideB < 0 || strideC < 0)
@@ -107,13 +116,17 @@ public static class Gemm
         float Load(int z, int row, int col);
     }
 
-    /// <summary>Writes the finished element (row, col) of example z of the product; only called inside the matrix.</summary>
+    /// <summary>
+    /// Writes the finished element (row, col) of the product; only called inside the matrix. z is the
+    /// grid's z index: the example, or in a split product (<see cref="Run{TA, TB, TC}"/> with splits
+    /// &gt; 1) example·splits + slice, so each slice can write its partial product to its own place.
+    /// </summary>
     internal interface IEpilogue
     {
         void Store(int z, int row, int col, float value);
     }
 
-    /// <summary>A row-major matrix per example, read as itself or (with <see cref="Transposed"/>) as its transpose.</summary>
+    /// <summary>A row-major matrix per example, <paramref name="leading"/> floats a row, read as itself or, with <paramref name="transposed"/>, as its transpose.</summary>
     internal readonly struct Strided(ArrayView<float> view, int leading, int stride, bool transposed) : IOperand
     {
         private readonly ArrayView<float> _view = view;
@@ -148,19 +161,101 @@ public static class Gemm
 
     /// <summary>
     /// Launches the tiled kernel for C[z] (m×n) = A[z] (m×k) · B[z] (k×n), z &lt; batch, on the default
-    /// stream. The grid is (column tiles, row tiles, batch): the long dimension of a convolution (batch
-    /// times output positions) is n, on the grid's x axis, which has the largest limit.
+    /// stream. The grid is (column tiles, row tiles, batch × splits): the long dimension of a
+    /// convolution (batch times output positions) is n, on the grid's x axis, which has the largest
+    /// limit. With <paramref name="splits"/> &gt; 1 the inner dimension is cut into
+    /// <see cref="Slices"/>(k, splits) slices of whole Depth steps (split-K): each group computes one
+    /// slice's partial product, which the epilogue must keep apart (its z tells the slice) for a
+    /// later sum (<see cref="SumSlices"/>).
     /// </summary>
-    internal static void Run<TA, TB, TC>(GpuDevice device, TA a, TB b, TC c, int batch, int m, int n, int k)
+    internal static void Run<TA, TB, TC>(GpuDevice device, TA a, TB b, TC c, int batch, int m, int n, int k, int splits = 1)
         where TA : struct, IOperand where TB : struct, IOperand where TC : struct, IEpilogue
     {
         if (batch == 0 || m == 0 || n == 0) return;
+        splits = Slices(k, splits, out int chunk);
         var kernel = device.Kernel(Key<TA, TB, TC>.Value,
-            acc => acc.LoadStreamKernel<TA, TB, TC, int, int, int>(TiledKernel));
-        int threads = ThreadsOf(device), tile = 2 * threads;
-        var grid = new Index3D((n + tile - 1) / tile, (m + tile - 1) / tile, batch);
+            acc => acc.LoadStreamKernel<TA, TB, TC, int, int, int, int, int>(TiledKernel));
+        int threads = ThreadsOf(device), tile = Micro * threads;
+        var grid = new Index3D((n + tile - 1) / tile, (m + tile - 1) / tile, batch * splits);
+        Index3D max = device.Accelerator.MaxGridSize;
+        if (grid.X > max.X || grid.Y > max.Y || grid.Z > max.Z)
+            throw new NotSupportedException($"A {m}×{n}×{k} product over {batch} examples needs a grid of {grid}, beyond the device's {max}.");
         var shared = SharedMemoryConfig.RequestDynamic<float>(2 * Depth * tile);
-        kernel(new KernelConfig(grid, new Index3D(threads, threads, 1), shared), a, b, c, m, n, k);
+        kernel(new KernelConfig(grid, new Index3D(threads, threads, 1), shared), a, b, c, m, n, k, splits, chunk);
+    }
+
+    /// <summary>
+    /// How many slices to cut a long inner dimension into so that a product with few output tiles (a
+    /// convolution's weight gradient: Cout × Cin·KH·KW outputs, batch·OH·OW deep) still occupies every
+    /// multiprocessor (about four groups each), keeping at least <see cref="MinSliceDepth"/> per slice.
+    /// </summary>
+    internal static int SplitsFor(GpuDevice device, int m, int n, int k)
+    {
+        int tile = TileOf(device);
+        long tiles = (long)((m + tile - 1) / tile) * ((n + tile - 1) / tile);
+        long wanted = (4L * Math.Max(1, device.Accelerator.NumMultiprocessors) + tiles - 1) / tiles;
+        return (int)Math.Clamp(Math.Min(wanted, k / MinSliceDepth), 1, 1024);
+    }
+
+    internal const int MinSliceDepth = 512;
+
+    /// <summary>How many non-empty slices of whole Depth steps, <paramref name="chunk"/> deep, a k-deep product cut <paramref name="splits"/> ways has.</summary>
+    internal static int Slices(int k, int splits, out int chunk)
+    {
+        chunk = Math.Max(1, (k + Math.Max(1, splits) - 1) / Math.Max(1, splits));
+        chunk = (chunk + Depth - 1) / Depth * Depth;
+        return Math.Max(1, (k + chunk - 1) / chunk);
+    }
+
+    private static readonly object s_sumSlices = new(), s_workspace = new();
+
+    /// <summary>
+    /// c[i] = Σ_s partials[s·size + i] over the slices in order, + beta·c[i] (beta 0: c is not read):
+    /// the end of a split product, the same sum on every run.
+    /// </summary>
+    internal static void SumSlices(GpuDevice device, ArrayView<float> c, ArrayView<float> partials, int size, int slices, float beta)
+    {
+        if (size == 0) return;
+        device.Kernel(s_sumSlices, acc => acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, float>(SumSlicesKernel))(
+            size, c, partials, size, slices, beta);
+    }
+
+    private static void SumSlicesKernel(Index1D i, ArrayView<float> c, ArrayView<float> partials, int size, int slices, float beta)
+    {
+        float sum = 0f;
+        for (int s = 0; s < slices; s++) sum += partials[s * size + i];
+        c[i] = beta == 0f ? sum : beta * c[i] + sum;
+    }
+
+    /// <summary>
+    /// The device's GEMM workspace, at least <paramref name="length"/> floats (for split products'
+    /// partials). Allocated once and grown only when a longer one is asked for: the shorter buffer it
+    /// replaces is kept until the device is disposed, because kernels already queued may still read it
+    /// (so growing never has to wait for the device).
+    /// </summary>
+    internal static ArrayView<float> Workspace(GpuDevice device, long length)
+        => device.Resource(s_workspace, _ => new GrowingBuffer()).Get(device.Accelerator, length);
+
+    private sealed class GrowingBuffer : IDisposable
+    {
+        private readonly List<MemoryBuffer1D<float, Stride1D.Dense>> _retired = new();
+        private MemoryBuffer1D<float, Stride1D.Dense>? _current;
+
+        public ArrayView<float> Get(Accelerator accelerator, long length)
+        {
+            if (_current is null || _current.Length < length)
+            {
+                if (_current is not null) _retired.Add(_current);
+                _current = accelerator.Allocate1D<float>(Math.Max(length, 2 * (_current?.Length ?? 0)));
+            }
+            return _current.View.SubView(0, length);
+        }
+
+        public void Dispose()
+        {
+            foreach (var buffer in _retired) buffer.Dispose();
+            _current?.Dispose();
+        }
     }
 
     /// <summary>One kernel-cache key per instantiation of the generic kernel.</summary>
@@ -170,51 +265,74 @@ public static class Gemm
     }
 
     /// <summary>
-    /// The classic shared-memory tiling, with t = the group's width and a tile of 2t: the group stages a
+    /// The classic shared-memory tiling, with t = the group's width and a tile of 4t: the group stages a
     /// tile×Depth block of A and a Depth×tile block of B (zeros past the matrix edges), synchronises, and
-    /// each thread accumulates its 2×2 outputs (rows ty and ty + t, columns tx and tx + t: neighbouring
-    /// threads write neighbouring columns) from shared memory. A's block is loaded with the inner index
-    /// fastest and B's with the column fastest, so consecutive threads read consecutive addresses of a
-    /// row-major A and of B or of an im2col row.
+    /// each thread accumulates its 4×4 outputs in registers from shared memory: rows ty + i·t and
+    /// columns tx + j·t (i, j &lt; 4), so neighbouring threads read neighbouring shared addresses and
+    /// write neighbouring columns. A's block is loaded with the inner index fastest and B's with the
+    /// column fastest, so consecutive threads read consecutive addresses of a row-major A and of B or
+    /// of an im2col row. With splits &gt; 1, group z·splits + s of the grid's z axis computes example z
+    /// over the inner slice [s·chunk, (s + 1)·chunk), and stores with that grid index.
     /// </summary>
-    private static void TiledKernel<TA, TB, TC>(TA a, TB b, TC c, int m, int n, int k)
+    private static void TiledKernel<TA, TB, TC>(TA a, TB b, TC c, int m, int n, int k, int splits, int chunk)
         where TA : struct, IOperand where TB : struct, IOperand where TC : struct, IEpilogue
     {
-        int threads = Group.DimX, tile = 2 * threads, size = Depth * tile;
+        int t = Group.DimX, tile = Micro * t, size = Depth * tile;
         ArrayView<float> shared = SharedMemory.GetDynamic<float>();
         ArrayView<float> sa = shared.SubView(0, size);      // sa[p·tile + r] = A[row0 + r, p0 + p]
         ArrayView<float> sb = shared.SubView(size, size);   // sb[p·tile + q] = B[p0 + p, col0 + q]
-        int tx = Group.IdxX, ty = Group.IdxY, t = ty * threads + tx;
-        int row0 = Grid.IdxY * tile, col0 = Grid.IdxX * tile, z = Grid.IdxZ;
-        float c00 = 0f, c01 = 0f, c10 = 0f, c11 = 0f;
-        for (int p0 = 0; p0 < k; p0 += Depth)
+        int tx = Group.IdxX, ty = Group.IdxY, thread = ty * t + tx;
+        int row0 = Grid.IdxY * tile, col0 = Grid.IdxX * tile, z = Grid.IdxZ / splits;
+        int kBegin = (Grid.IdxZ - z * splits) * chunk, kEnd = Math.Min(k, kBegin + chunk);
+        Row4 c0 = default, c1 = default, c2 = default, c3 = default;
+        for (int p0 = kBegin; p0 < kEnd; p0 += Depth)
         {
-            for (int e = t; e < size; e += threads * threads)
+            for (int e = thread; e < size; e += t * t)
             {
                 int ap = e % Depth, ar = e / Depth;
                 int gr = row0 + ar, gp = p0 + ap;
-                sa[ap * tile + ar] = gr < m && gp < k ? a.Load(z, gr, gp) : 0f;
+                sa[ap * tile + ar] = gr < m && gp < kEnd ? a.Load(z, gr, gp) : 0f;
                 int bq = e % tile, bp = e / tile;
                 int gq = col0 + bq, gk = p0 + bp;
-                sb[bp * tile + bq] = gk < k && gq < n ? b.Load(z, gk, gq) : 0f;
+                sb[bp * tile + bq] = gk < kEnd && gq < n ? b.Load(z, gk, gq) : 0f;
             }
             Group.Barrier();
             for (int p = 0; p < Depth; p++)
             {
-                float a0 = sa[p * tile + ty], a1 = sa[p * tile + ty + threads];
-                float b0 = sb[p * tile + tx], b1 = sb[p * tile + tx + threads];
-                c00 += a0 * b0;
-                c01 += a0 * b1;
-                c10 += a1 * b0;
-                c11 += a1 * b1;
+                int ra = p * tile + ty, rb = p * tile + tx;
+                var bRow = new Row4(sb[rb], sb[rb + t], sb[rb + 2 * t], sb[rb + 3 * t]);
+                c0 = Row4.MultiplyAdd(c0, sa[ra], bRow);
+                c1 = Row4.MultiplyAdd(c1, sa[ra + t], bRow);
+                c2 = Row4.MultiplyAdd(c2, sa[ra + 2 * t], bRow);
+                c3 = Row4.MultiplyAdd(c3, sa[ra + 3 * t], bRow);
             }
             Group.Barrier();
         }
-        int r0 = row0 + ty, r1 = r0 + threads, q0 = col0 + tx, q1 = q0 + threads;
-        if (r0 < m && q0 < n) c.Store(z, r0, q0, c00);
-        if (r0 < m && q1 < n) c.Store(z, r0, q1, c01);
-        if (r1 < m && q0 < n) c.Store(z, r1, q0, c10);
-        if (r1 < m && q1 < n) c.Store(z, r1, q1, c11);
+        int r = row0 + ty, q = col0 + tx;
+        Store(c, Grid.IdxZ, r, q, t, m, n, c0);
+        Store(c, Grid.IdxZ, r + t, q, t, m, n, c1);
+        Store(c, Grid.IdxZ, r + 2 * t, q, t, m, n, c2);
+        Store(c, Grid.IdxZ, r + 3 * t, q, t, m, n, c3);
+    }
+
+    /// <summary>A thread's four accumulators of one row of C (columns q, q + t, q + 2t, q + 3t), held in registers.</summary>
+    internal readonly struct Row4(float v0, float v1, float v2, float v3)
+    {
+        public readonly float V0 = v0, V1 = v1, V2 = v2, V3 = v3;
+
+        /// <summary>acc + a·b, element-wise (a value, not a mutation, so the compiler keeps it in registers).</summary>
+        public static Row4 MultiplyAdd(Row4 acc, float a, Row4 b)
+            => new(acc.V0 + a * b.V0, acc.V1 + a * b.V1, acc.V2 + a * b.V2, acc.V3 + a * b.V3);
+    }
+
+    /// <summary>Stores one row of a thread's outputs, those inside the m×n matrix only.</summary>
+    private static void Store<TC>(TC c, int z, int row, int col, int t, int m, int n, Row4 v) where TC : struct, IEpilogue
+    {
+        if (row >= m) return;
+        if (col < n) c.Store(z, row, col, v.V0);
+        if (col + t < n) c.Store(z, row, col + t, v.V1);
+        if (col + 2 * t < n) c.Store(z, row, col + 2 * t, v.V2);
+        if (col + 3 * t < n) c.Store(z, row, col + 3 * t, v.V3);
     }
 
     /// <summary>The activation of an epilogue, on the device (the CPU's formulas: relu = max(x, 0), sigmoid = 1/(1 + e^−x)).</summary>
