@@ -28,13 +28,19 @@ public sealed class ModelGenerator : IIncrementalGenerator
                 transform: static (ctx, ct) => ModelParser.Parse(ctx, ct))
             .WithTrackingName(TrackingNames.ModelSpec);
 
+        // The kernels of a referenced DeepNotes.Gpu (null without one): equatable, so an edit elsewhere leaves it (and every model) cached.
+        IncrementalValueProvider<GpuLibrary?> gpu = context.CompilationProvider
+            .Select(static (compilation, _) => GpuLibrary.Find(compilation));
+
         IncrementalValuesProvider<ModelOutput> outputs = specs
-            .Select(static (spec, _) => ModelCompiler.Compile(spec))
+            .Combine(gpu)
+            .Select(static (pair, _) => ModelCompiler.Compile(pair.Left, pair.Right))
             .WithTrackingName(TrackingNames.ModelOutput);
 
         context.RegisterSourceOutput(outputs, static (spc, output) =>
         {
             if (output.Source is not null) spc.AddSource(output.HintName, output.Source);
+            if (output.GpuSource is not null) spc.AddSource(output.GpuHintName, output.GpuSource);
         });
 
         // Diagnostics take their own path, joined with the compilation so that each cached location (path and
@@ -48,4 +54,5 @@ public sealed class ModelGenerator : IIncrementalGenerator
             foreach (DiagnosticInfo d in pair.Left) spc.ReportDiagnostic(d.ToDiagnostic(pair.Right));
         });
     }
+
 }

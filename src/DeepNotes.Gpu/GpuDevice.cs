@@ -27,6 +27,8 @@ public sealed class GpuDevice : IDisposable
 {
     private readonly Context _context;
     private readonly ConcurrentDictionary<object, object> _kernels = new();
+    private readonly ConcurrentDictionary<object, IDisposable> _resources = new();
+    private bool _disposed;
 
     private GpuDevice(Context context, Accelerator accelerator)
     {
@@ -82,6 +84,25 @@ public sealed class GpuDevice : IDisposable
     }
 
     /// <summary>
+    /// ILGPU's CPU accelerator simulating <paramref name="device"/>'s group and warp sizes: tests use
+    /// <see cref="CPUDevice.Nvidia"/> to run the kernels in the configuration a GPU gets (256-thread
+    /// groups) rather than the default CPU accelerator's 16-thread groups.
+    /// </summary>
+    internal static GpuDevice OpenSimulated(CPUDevice device)
+    {
+        Context context = Context.Create(builder => builder.CPU().EnableAlgorithms().Optimize(OptimizationLevel.O2));
+        try
+        {
+            return new GpuDevice(context, device.CreateAccelerator(context));
+        }
+        catch
+        {
+            context.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
     /// The kernel registered under <paramref name="key"/> on this device, loaded by <paramref name="load"/>
     /// the first time it is asked for. Library kernel classes keep one static key object per kernel.
     /// </summary>
@@ -91,11 +112,27 @@ public sealed class GpuDevice : IDisposable
         return (TDelegate)_kernels.GetOrAdd(key, _ => load(Accelerator));
     }
 
+    /// <summary>
+    /// A per-device resource (a library handle such as cuBLAS's, a workspace) registered under
+    /// <paramref name="key"/>, made by <paramref name="create"/> the first time it is asked for and
+    /// disposed with the device, before its accelerator.
+    /// </summary>
+    internal T Resource<T>(object key, Func<GpuDevice, T> create) where T : class, IDisposable
+    {
+        if (_resources.TryGetValue(key, out IDisposable? resource)) return (T)resource;
+        lock (_resources) return (T)_resources.GetOrAdd(key, _ => create(this));
+    }
+
     /// <summary>Waits until every launched kernel has finished.</summary>
     public void Synchronize() => Accelerator.Synchronize();
 
     public void Dispose()
     {
+        if (_disposed) return;
+        _disposed = true;
+        Accelerator.Synchronize();
+        foreach (IDisposable resource in _resources.Values) resource.Dispose();
+        _resources.Clear();
         Accelerator.Dispose();
         _context.Dispose();
     }

@@ -50,7 +50,7 @@ internal static class Baseline
         string path = PathFor(name);
         if (Updating)
         {
-            Directory.CreateDirectory(RepoPaths.BaselinesDirectory);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             bool same = File.Exists(path) && File.ReadAllText(path) == actual;
             if (!same) File.WriteAllText(path, actual, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
             return same ? $"Baseline {path} is up to date." : $"Baseline {path} rewritten ({UpdateVariable}=1).";

@@ -70,18 +70,27 @@ internal static class GeneratorHarness
         .WithWarningLevel(9999)
         .WithDeterministic(true);
 
-    private static readonly Lazy<ImmutableArray<MetadataReference>> s_references = new(LoadReferences);
+    private static readonly Lazy<ImmutableArray<MetadataReference>> s_references = new(() => LoadReferences(gpu: false));
+    private static readonly Lazy<ImmutableArray<MetadataReference>> s_gpuReferences = new(() => LoadReferences(gpu: true));
 
+    /// <summary>The test host's assemblies and DeepNotes.Runtime, without DeepNotes.Gpu: the generator adds CPU code only.</summary>
     public static ImmutableArray<MetadataReference> References => s_references.Value;
 
-    private static ImmutableArray<MetadataReference> LoadReferences()
+    /// <summary><see cref="References"/> plus DeepNotes.Gpu: the generator adds each model's GPU plan too.</summary>
+    public static ImmutableArray<MetadataReference> GpuReferences => s_gpuReferences.Value;
+
+    private static ImmutableArray<MetadataReference> LoadReferences(bool gpu)
     {
         string tpa = AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") as string
             ?? throw new InvalidOperationException("The test host has no TRUSTED_PLATFORM_ASSEMBLIES.");
+        string gpuAssembly = typeof(DeepNotes.Gpu.GpuDevice).Assembly.Location;
         var paths = new SortedSet<string>(tpa.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries), StringComparer.Ordinal)
         {
             typeof(DeepNotes.ModelAttribute).Assembly.Location,
         };
+        // The test project references DeepNotes.Gpu (for these references), so the host has it: leave it out unless asked.
+        paths.RemoveWhere(p => string.Equals(Path.GetFileName(p), "DeepNotes.Gpu.dll", StringComparison.OrdinalIgnoreCase));
+        if (gpu) paths.Add(gpuAssembly);
         return paths.Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToImmutableArray();
     }
 
@@ -90,6 +99,10 @@ internal static class GeneratorHarness
 
     public static CSharpCompilation CreateCompilation(params SourceFile[] files) =>
         CSharpCompilation.Create("GeneratorTestAssembly", files.Select(Parse), References, s_options);
+
+    /// <summary>A compilation that references DeepNotes.Gpu (and ILGPU), as src/DeepNotes.Models.Gpu does.</summary>
+    public static CSharpCompilation CreateGpuCompilation(params SourceFile[] files) =>
+        CSharpCompilation.Create("GeneratorTestAssembly", files.Select(Parse), GpuReferences, s_options);
 
     /// <summary>A compilation of one source, in a file named Model.cs.</summary>
     public static CSharpCompilation CreateCompilation(string source) => CreateCompilation(new SourceFile("Model.cs", source));

@@ -31,3 +31,53 @@ public sealed class DeviceTests
         finally { Environment.SetEnvironmentVariable("DEEPNOTES_GPU", before); }
     }
 }
+
+public sealed class DeviceResourceTests
+{
+    private sealed class Counted : IDisposable
+    {
+        public int Disposals { get; private set; }
+        public void Dispose() => Disposals++;
+    }
+
+    [Fact]
+    public void AResourceIsMadeOnceAndDisposedWithTheDevice()
+    {
+        object key = new();
+        int made = 0;
+        Counted first;
+        using (GpuDevice device = GpuDevice.Open(GpuKind.Cpu))
+        {
+            first = device.Resource(key, _ => { made++; return new Counted(); });
+            Assert.Same(first, device.Resource(key, _ => { made++; return new Counted(); }));
+            Assert.Equal(0, first.Disposals);
+        }
+        Assert.Equal(1, made);
+        Assert.Equal(1, first.Disposals);
+    }
+}
+
+public sealed class GroupSizeTests(GpuFixture gpu) : IClassFixture<GpuFixture>
+{
+    [Fact]
+    public void GroupsArePowersOfTwoWithSeveralThreads()
+    {
+        int threads = Kernels.GroupKernel.Threads(gpu.Device.Accelerator);
+        Assert.InRange(threads, 2, Kernels.GroupKernel.MaxThreads);   // so the tree reductions are exercised
+        Assert.Equal(0, threads & (threads - 1));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(5)]
+    [InlineData(13)]
+    [InlineData(10_000)]
+    public void GroupsCoverTheirRowUpToTheLimit(int perGroup)
+    {
+        int limit = Kernels.GroupKernel.Threads(gpu.Device.Accelerator);
+        int threads = Kernels.GroupKernel.Threads(gpu.Device.Accelerator, perGroup);
+        Assert.Equal(0, threads & (threads - 1));
+        Assert.True(threads >= Math.Min(perGroup, limit) && threads <= limit, $"{threads} threads for {perGroup} elements (limit {limit})");
+        if (threads > gpu.Device.Accelerator.WarpSize) Assert.True(threads / 2 < perGroup, "no more than twice the threads needed");
+    }
+}

@@ -8,6 +8,7 @@ internal static class DiagnosticDescriptors
 {
     private const string Declaration = "DeepNotes.Declaration";
     private const string Shapes = "DeepNotes.Shapes";
+    private const string Gpu = "DeepNotes.Gpu";
 
     // DN00xx: the declaration of the model.
     public static readonly DiagnosticDescriptor ModelNotPartial = new(
@@ -121,6 +122,14 @@ internal static class DiagnosticDescriptors
         "{0}: {1} takes token ids (a Tokens input of [Forward]), but is given {2}",
         Shapes, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
+    // DN02xx: the GPU plan (only when the compilation references DeepNotes.Gpu).
+    // Info, not a warning: the CPU model is complete and correct without its GPU plan, so a build that treats
+    // warnings as errors must not fail over it; code that uses the missing GpuPlan fails to compile anyway (CS0426).
+    public static readonly DiagnosticDescriptor NoGpuRule = new(
+        "DN0201", "Model has no GPU plan",
+        "Model '{0}' gets no GpuPlan: the op {1} in '{2}' has no GPU rule (the referenced DeepNotes.Gpu has no Kernels.{3})",
+        Gpu, DiagnosticSeverity.Info, isEnabledByDefault: true);
+
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = Build();
 
     public static DiagnosticDescriptor ById(string id) => s_byId[id];
@@ -132,7 +141,7 @@ internal static class DiagnosticDescriptors
             ModelNotPartial, MissingForward, UnsupportedStatement, UnsupportedExpression, BadForwardSignature,
             BadLayerDeclaration, DuplicateMethod, BadLossSignature, NestedModel, UnknownVariable, NotAModelType, BadBlockSignature,
             LayerInputMismatch, MatMulMismatch, NotBroadcastable, LossInputMismatch, LossNotScalar, BadOperand,
-            WindowTooLarge, InexactOutputSize, TokensAsFloats, FloatsAsTokens,
+            WindowTooLarge, InexactOutputSize, TokensAsFloats, FloatsAsTokens, NoGpuRule,
         };
         var map = new Dictionary<string, DiagnosticDescriptor>();
         foreach (DiagnosticDescriptor d in all) map.Add(d.Id, d);

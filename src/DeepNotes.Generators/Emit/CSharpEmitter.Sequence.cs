@@ -26,17 +26,23 @@ internal sealed partial class CSharpEmitter
 
     private static string PositionTable(Shape s) => $"s_positions{I(s.Dims[0])}x{I(s.Dims[1])}";
 
+    /// <summary>The GPU plan's device copy of a table: a view of its buffer, uploaded once at Create.</summary>
+    private static string DevicePositionTable(Shape s) => $"_positions{I(s.Dims[0])}x{I(s.Dims[1])}";
+
+    /// <summary>The table sizes the model adds, each once, in graph order.</summary>
+    private List<Shape> PositionTableShapes()
+    {
+        var written = new HashSet<string>();
+        return _g.Nodes.Where(n => n.Kind == NodeKind.PositionalEncoding).Select(n => n.Inputs[0].Shape).Where(s => written.Add(PositionTable(s))).ToList();
+    }
+
     /// <summary>The positional-encoding tables, one static per size: computed once per model type, never per step.</summary>
     private void WritePositionTables()
     {
-        var sizes = _g.Nodes.Where(n => n.Kind == NodeKind.PositionalEncoding).Select(n => n.Inputs[0].Shape).ToList();
-        var written = new HashSet<string>();
-        foreach (Shape s in sizes)
-        {
-            if (!written.Add(PositionTable(s))) continue;
+        List<Shape> tables = PositionTableShapes();
+        foreach (Shape s in tables)
             _w.Line($"private static readonly float[] {PositionTable(s)} = Kernels.PositionalEncoding.Table({I(s.Dims[0])}, {I(s.Dims[1])}); // sinusoidal, [{I(s.Dims[0])}, {I(s.Dims[1])}]");
-        }
-        if (written.Count > 0) _w.Line();
+        if (tables.Count > 0) _w.Line();
     }
 
     /// <summary>A per-example axis seen as [outer, axis, inner]: the blocks (batch × outer) and the floats after the axis.</summary>
@@ -61,7 +67,7 @@ internal sealed partial class CSharpEmitter
                 foreach (Value x in n.Inputs)
                 {
                     int size = x.Shape.Dims[axis];
-                    _w.Line($"Kernels.Layout.Place({Span(y)}, {Span(x)}, {blocks}, {I(total * inner)}, {I(at * inner)}, {I(size * inner)}); // {x.Name}");
+                    _w.Line($"{K("Layout.Place")}{Span(y)}, {Span(x)}, {blocks}, {I(total * inner)}, {I(at * inner)}, {I(size * inner)}); // {x.Name}");
                     at += size;
                 }
                 break;
@@ -71,18 +77,18 @@ internal sealed partial class CSharpEmitter
                 Value x = n.Inputs[0];
                 int axis = n.Axes[0], index = n.Axes[2], size = y.Shape.Dims[axis];
                 (string blocks, int inner) = AxisBlocks(x.Shape, axis);
-                _w.Line($"Kernels.Layout.Slice({Span(y)}, {Span(x)}, {blocks}, {I(x.Shape.Dims[axis] * inner)}, {I(index * size * inner)}, {I(size * inner)});");
+                _w.Line($"{K("Layout.Slice")}{Span(y)}, {Span(x)}, {blocks}, {I(x.Shape.Dims[axis] * inner)}, {I(index * size * inner)}, {I(size * inner)});");
                 break;
             }
             case NodeKind.PositionalEncoding:
-                _w.Line($"Kernels.PositionalEncoding.Add({Span(y)}, {Span(n.Inputs[0])}, {PositionTable(y.Shape)}, batch);");
+                _w.Line($"{K("PositionalEncoding.Add")}{Span(y)}, {Span(n.Inputs[0])}, {(_gpu ? DevicePositionTable(y.Shape) : PositionTable(y.Shape))}, batch);");
                 break;
             case NodeKind.MaskedSoftmax:
             {
                 Shape s = n.Inputs[0].Shape;
                 int cols = s.Dims[s.Rank - 1];
                 string scale = n.Scale == 1f ? "" : ", scale: " + F(n.Scale);
-                _w.Line($"Kernels.Softmax.MaskedForward({Span(y)}, {Span(n.Inputs[0])}, {Span(n.Inputs[1])}, batch, {I(s.Size / cols)}, {I(cols)}{scale});");
+                _w.Line($"{K("Softmax.MaskedForward")}{Span(y)}, {Span(n.Inputs[0])}, {Span(n.Inputs[1])}, batch, {I(s.Size / cols)}, {I(cols)}{scale});");
                 break;
             }
         }
@@ -100,7 +106,7 @@ internal sealed partial class CSharpEmitter
                 int axis = f.Axes[0], total = f.Output!.Shape.Dims[axis];
                 int at = f.Inputs.Take(n.Operand).Sum(x => x.Shape.Dims[axis]), size = f.Inputs[n.Operand].Shape.Dims[axis];
                 (string blocks, int inner) = AxisBlocks(f.Output.Shape, axis);
-                _w.Line($"Kernels.Layout.Slice({Span(n.Output!)}, {Span(n.Inputs[0])}, {blocks}, {I(total * inner)}, {I(at * inner)}, {I(size * inner)});");
+                _w.Line($"{K("Layout.Slice")}{Span(n.Output!)}, {Span(n.Inputs[0])}, {blocks}, {I(total * inner)}, {I(at * inner)}, {I(size * inner)});");
                 break;
             }
             case NodeKind.SplitBackward:
@@ -109,7 +115,7 @@ internal sealed partial class CSharpEmitter
                 Value x = f.Inputs[0];
                 int axis = f.Axes[0], index = f.Axes[2], size = f.Output!.Shape.Dims[axis];
                 (string blocks, int inner) = AxisBlocks(x.Shape, axis);
-                _w.Line($"Kernels.Layout.Place({Span(n.Output!)}, {Span(n.Inputs[0])}, {blocks}, {I(x.Shape.Dims[axis] * inner)}, {I(index * size * inner)}, {I(size * inner)}, clearRest: true);");
+                _w.Line($"{K("Layout.Place")}{Span(n.Output!)}, {Span(n.Inputs[0])}, {blocks}, {I(x.Shape.Dims[axis] * inner)}, {I(index * size * inner)}, {I(size * inner)}, clearRest: true);");
                 break;
             }
         }

@@ -142,7 +142,8 @@ internal sealed partial class CSharpEmitter
             skipped.Add((lp.WeightOffset, lp.WeightLength));
             if (lp.BiasLength > 0) skipped.Add((lp.BiasOffset, lp.BiasLength));
         }
-        foreach (LayerParams table in _g.Parameters.Where(p => p.IsEmbedding)) skipped.Add((table.WeightOffset, table.WeightLength));
+        // The CPU clears embedding gradients sparsely (below); the GPU plan clears them densely with the rest.
+        if (!_gpu) foreach (LayerParams table in _g.Parameters.Where(p => p.IsEmbedding)) skipped.Add((table.WeightOffset, table.WeightLength));
         int start = 0;
         foreach ((int offset, int length) in skipped.OrderBy(r => r.Start))
         {
@@ -251,26 +252,26 @@ internal sealed partial class CSharpEmitter
             {
                 Value tokens = n.Inputs[0];
                 LayerParams lp = Params(n);
-                _w.Line($"Kernels.Embedding.Forward({Span(y)}, {Span(tokens)}, {Weight(lp)}, {Count(tokens.Shape)}, {I(lp.Layer.Out)});");
+                _w.Line($"{K("Embedding.Forward")}{Span(y)}, {Span(tokens)}, {Weight(lp)}, {Count(tokens.Shape)}, {I(lp.Layer.Out)});");
                 break;
             }
             case NodeKind.OneHot:
             {
                 Value tokens = n.Inputs[0];
-                _w.Line($"Kernels.Embedding.OneHot({Span(y)}, {Span(tokens)}, {Count(tokens.Shape)}, {I(y.Shape.Dims[y.Shape.Rank - 1])});");
+                _w.Line($"{K("Embedding.OneHot")}{Span(y)}, {Span(tokens)}, {Count(tokens.Shape)}, {I(y.Shape.Dims[y.Shape.Rank - 1])});");
                 break;
             }
             case NodeKind.MaskedMean:
             {
                 Value x = n.Inputs[0];
-                _w.Line($"Kernels.Embedding.MaskedMeanForward({Span(y)}, {Span(x)}, {Span(n.Inputs[1])}, batch, {I(x.Shape.Dims[0])}, {I(y.Shape.Size)});");
+                _w.Line($"{K("Embedding.MaskedMeanForward")}{Span(y)}, {Span(x)}, {Span(n.Inputs[1])}, batch, {I(x.Shape.Dims[0])}, {I(y.Shape.Size)});");
                 break;
             }
             case NodeKind.EmbeddingBag:
             {
                 Value tokens = n.Inputs[0];
                 LayerParams lp = Params(n);
-                _w.Line($"Kernels.Embedding.BagForward({Span(y)}, {Span(tokens)}, {Span(n.Inputs[1])}, {Weight(lp)}, batch, {I(tokens.Shape.Size)}, {I(lp.Layer.Out)});");
+                _w.Line($"{K("Embedding.BagForward")}{Span(y)}, {Span(tokens)}, {Span(n.Inputs[1])}, {Weight(lp)}, batch, {I(tokens.Shape.Size)}, {I(lp.Layer.Out)});");
                 break;
             }
         }
@@ -286,7 +287,7 @@ internal sealed partial class CSharpEmitter
                 LayerParams lp = Params(f);
                 Value tokens = n.Inputs[1];
                 _w.Line($"// d{lp.Name}.weight += into the rows {tokens.Name} names, from {f.Text}");
-                _w.Line($"Kernels.Embedding.Backward({Weight(lp, "g")}, {Span(n.Inputs[0])}, {Span(tokens)}, {Count(tokens.Shape)}, {I(lp.Layer.Out)});");
+                _w.Line($"{K("Embedding.Backward")}{Weight(lp, "g")}, {Span(n.Inputs[0])}, {Span(tokens)}, {Count(tokens.Shape)}, {I(lp.Layer.Out)});");
                 break;
             }
             case NodeKind.MaskedMeanBackward:
@@ -295,9 +296,9 @@ internal sealed partial class CSharpEmitter
                 BackComment(n);
                 string sizes = $"batch, {I(x.Shape.Dims[0])}, {I(f.Output!.Shape.Size)}";
                 if (n.Operand == 0)
-                    _w.Line($"Kernels.Embedding.MaskedMeanBackward({Span(n.Output!)}, {Span(n.Inputs[0])}, {Span(n.Inputs[1])}, {sizes});");
+                    _w.Line($"{K("Embedding.MaskedMeanBackward")}{Span(n.Output!)}, {Span(n.Inputs[0])}, {Span(n.Inputs[1])}, {sizes});");
                 else
-                    _w.Line($"Kernels.Embedding.MaskedMeanBackwardMask({Span(n.Output!)}, {Span(n.Inputs[0])}, {Span(n.Inputs[1])}, {Span(n.Inputs[2])}, {Span(n.Inputs[3])}, {sizes});");
+                    _w.Line($"{K("Embedding.MaskedMeanBackwardMask")}{Span(n.Output!)}, {Span(n.Inputs[0])}, {Span(n.Inputs[1])}, {Span(n.Inputs[2])}, {Span(n.Inputs[3])}, {sizes});");
                 break;
             }
             case NodeKind.EmbeddingBagBackward:
@@ -305,7 +306,7 @@ internal sealed partial class CSharpEmitter
                 LayerParams lp = Params(f);
                 Value tokens = n.Inputs[1];
                 _w.Line($"// d{lp.Name}.weight += into the rows {tokens.Name} names where {n.Inputs[2].Name} is not 0, from {f.Text}");
-                _w.Line($"Kernels.Embedding.BagBackward({Weight(lp, "g")}, {Span(n.Inputs[0])}, {Span(tokens)}, {Span(n.Inputs[2])}, batch, {I(tokens.Shape.Size)}, {I(lp.Layer.Out)});");
+                _w.Line($"{K("Embedding.BagBackward")}{Weight(lp, "g")}, {Span(n.Inputs[0])}, {Span(tokens)}, {Span(n.Inputs[2])}, batch, {I(tokens.Shape.Size)}, {I(lp.Layer.Out)});");
                 break;
             }
         }

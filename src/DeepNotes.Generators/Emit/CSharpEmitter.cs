@@ -22,11 +22,26 @@ internal sealed partial class CSharpEmitter
     private MemoryPlan _plan;
     private string _fixedBase = "fb";
 
-    private CSharpEmitter(ModelSpec spec, Graph g, MemoryPlan train, MemoryPlan infer)
+    /// <summary>The target: the CPU model (kernel calls over spans) or its GPU plan (the same calls over device views).</summary>
+    private readonly bool _gpu;
+
+    private CSharpEmitter(ModelSpec spec, Graph g, MemoryPlan train, MemoryPlan infer, bool gpu = false)
     {
-        _spec = spec; _g = g; _train = train; _infer = infer; _plan = train;
-        _tables = g is null ? new List<TouchedTable>() : TouchedTable.Plan(g);
+        _spec = spec; _g = g; _train = train; _infer = infer; _plan = train; _gpu = gpu;
+        // The GPU plan updates embedding tables densely: no touched-rows bookkeeping.
+        _tables = g is null || gpu ? new List<TouchedTable>() : TouchedTable.Plan(g);
     }
+
+    /// <summary>The start of a library kernel call: "Kernels.C.M(" on the CPU, its twin with the device first on the GPU (docs/gpu.md).</summary>
+    private string K(string method)
+    {
+        if (!_gpu) return $"Kernels.{method}(";
+        NoteKernel(method);
+        return $"global::DeepNotes.Gpu.Kernels.{method}(_device, ";
+    }
+
+    /// <summary>A range of a span (Slice) or of a device view (SubView).</summary>
+    private string Sl => _gpu ? "SubView" : "Slice";
 
     public static string Emit(ModelSpec spec, Graph? graph, MemoryPlan? train, MemoryPlan? infer)
     {
@@ -210,6 +225,18 @@ internal sealed partial class CSharpEmitter
         _w.Open("public void Initialize(ulong seed)");
         _w.Line("_seed = seed;");
         _w.Line("Span<float> p = Parameters;");
+        WriteParameterInitialisation();
+        _w.Line("Gradients.Clear();");
+        _w.Line("OptimizerState.Clear();");
+        WriteTouchedReset();
+        _w.Line("Step = 0;");
+        _w.Close();
+        _w.Line();
+    }
+
+    /// <summary>Draws every tensor into the span p from seed (shared by Initialize and the GPU plan's Create, so both start alike).</summary>
+    private void WriteParameterInitialisation()
+    {
         int stream = 0;
         foreach (LayerParams lp in _g.Parameters)
         {
@@ -231,12 +258,6 @@ internal sealed partial class CSharpEmitter
             _w.Line($"global::DeepNotes.Initializers.Apply(p.Slice({I(lp.WeightOffset)}, {I(lp.WeightLength)}), global::DeepNotes.Init.{lp.Init}, {I(lp.FanIn)}, {I(lp.FanOut)}, {F(l.Std)}, seed, {I(stream++)}); // {lp.Name}.weight");
             if (l.Bias) _w.Line($"p.Slice({I(lp.BiasOffset)}, {I(lp.BiasLength)}).Clear(); // {lp.Name}.bias");
         }
-        _w.Line("Gradients.Clear();");
-        _w.Line("OptimizerState.Clear();");
-        WriteTouchedReset();
-        _w.Line("Step = 0;");
-        _w.Close();
-        _w.Line();
     }
 
     private void WritePredict()
@@ -350,7 +371,8 @@ internal sealed partial class CSharpEmitter
     private void WriteClear(int start, int length)
     {
         int total = _g.Parameters.Sum(p => p.WeightLength + p.BiasLength + p.StateLength);
-        _w.Line(start == 0 && length == total ? "g.Clear();" : $"g.Slice({I(start)}, {I(length)}).Clear();");
+        if (_gpu) _w.Line($"{K("Elementwise.Fill")}g.SubView({I(start)}, {I(length)}), 0f);");
+        else _w.Line(start == 0 && length == total ? "g.Clear();" : $"g.Slice({I(start)}, {I(length)}).Clear();");
     }
 
     // ---- spans and sizes ----------------------------------------------------------------------
@@ -364,10 +386,10 @@ internal sealed partial class CSharpEmitter
             case StorageKind.Targets: return "targets";
         }
         int offset = _plan.Offsets.TryGetValue(root, out int o) ? o : -1;
-        if (offset < 0) return v.Shape.Batched ? $"output.Slice(0, batch * {I(v.Shape.Size)})" : "output";
+        if (offset < 0) return v.Shape.Batched ? $"output.{Sl}(0, batch * {I(v.Shape.Size)})" : "output";
         return v.Shape.Batched
-            ? $"a.Slice({I(offset)} * mb, batch * {I(v.Shape.Size)})"
-            : $"a.Slice({_fixedBase} + {I(offset)}, {I(v.Shape.Size)})";
+            ? $"a.{Sl}({I(offset)} * mb, batch * {I(v.Shape.Size)})"
+            : $"a.{Sl}({_fixedBase} + {I(offset)}, {I(v.Shape.Size)})";
     }
 
     /// <summary>The single float of an unbatched scalar value, as an assignable expression.</summary>
@@ -375,7 +397,16 @@ internal sealed partial class CSharpEmitter
     {
         Value root = _plan.Root(v);
         int offset = _plan.Offsets.TryGetValue(root, out int o) ? o : -1;
+        if (_gpu) // a length-1 view: the scalar stays on the device
+            return root.Storage == StorageKind.Arena && offset >= 0 && v.Shape.IsScalar ? $"a.SubView({_fixedBase} + {I(offset)}, 1)" : Span(v) + ".SubView(0, 1)";
         return root.Storage == StorageKind.Arena && offset >= 0 && v.Shape.IsScalar ? $"a[{_fixedBase} + {I(offset)}]" : Span(v) + "[0]";
+    }
+
+    /// <summary>A kernel that returns a scalar: assigned on the CPU; on the GPU its twin writes a length-1 view given right after the device.</summary>
+    private void ScalarCall(Value y, string method, string arguments)
+    {
+        if (_gpu) _w.Line($"{K(method)}{Scalar(y)}, {arguments});");
+        else _w.Line($"{Scalar(y)} = {K(method)}{arguments});");
     }
 
     private static string Count(Shape s) => s.Batched ? (s.Size == 1 ? "batch" : $"batch * {I(s.Size)}") : I(s.Size);
@@ -404,8 +435,8 @@ internal sealed partial class CSharpEmitter
                 LayerParams lp = Params(n);
                 Value x = n.Inputs[0];
                 Comment(n, y);
-                string bias = lp.Layer.Bias ? $"p.Slice({I(lp.BiasOffset)}, {I(lp.BiasLength)})" : "default";
-                _w.Line($"Kernels.Dense.Forward({Span(y!)}, {Span(x)}, p.Slice({I(lp.WeightOffset)}, {I(lp.WeightLength)}), {bias}, {Rows(x.Shape, lp.Layer.In)}, {I(lp.Layer.In)}, {I(lp.Layer.Out)}, Kernels.Activation.{n.Act});");
+                string bias = lp.Layer.Bias ? $"p.{Sl}({I(lp.BiasOffset)}, {I(lp.BiasLength)})" : "default";
+                _w.Line($"{K("Dense.Forward")}{Span(y!)}, {Span(x)}, p.{Sl}({I(lp.WeightOffset)}, {I(lp.WeightLength)}), {bias}, {Rows(x.Shape, lp.Layer.In)}, {I(lp.Layer.In)}, {I(lp.Layer.Out)}, Kernels.Activation.{n.Act});");
                 break;
             }
             case NodeKind.Chain:
@@ -414,7 +445,7 @@ internal sealed partial class CSharpEmitter
                 break;
             case NodeKind.Binary:
                 Comment(n, y);
-                _w.Line($"Kernels.Broadcast.Forward({Span(y!)}, {Span(n.Inputs[0])}, {Span(n.Inputs[1])}, Kernels.BinaryOp.{n.Op}, batch, s_broadcast{I(n.Id)});");
+                _w.Line($"{K("Broadcast.Forward")}{Span(y!)}, {Span(n.Inputs[0])}, {Span(n.Inputs[1])}, Kernels.BinaryOp.{n.Op}, batch, s_broadcast{I(n.Id)});");
                 break;
             case NodeKind.Softmax:
             case NodeKind.LogSoftmax:
@@ -424,26 +455,26 @@ internal sealed partial class CSharpEmitter
                 Comment(n, y);
                 string scale = n.Scale == 1f ? "" : ", scale: " + F(n.Scale);
                 if (n.Causal)
-                    _w.Line($"Kernels.Softmax.CausalForward({Span(y!)}, {Span(n.Inputs[0])}, {Rows(s, cols)}, {I(cols)}, {I(s.Dims[s.Rank - 2])}{scale});");
+                    _w.Line($"{K("Softmax.CausalForward")}{Span(y!)}, {Span(n.Inputs[0])}, {Rows(s, cols)}, {I(cols)}, {I(s.Dims[s.Rank - 2])}{scale});");
                 else
-                    _w.Line($"Kernels.Softmax.{(n.Kind == NodeKind.Softmax ? "Forward" : "LogForward")}({Span(y!)}, {Span(n.Inputs[0])}, {Rows(s, cols)}, {I(cols)}{scale});");
+                    _w.Line($"{K(n.Kind == NodeKind.Softmax ? "Softmax.Forward" : "Softmax.LogForward")}{Span(y!)}, {Span(n.Inputs[0])}, {Rows(s, cols)}, {I(cols)}{scale});");
                 break;
             }
             case NodeKind.Transpose:
             {
                 Shape s = n.Inputs[0].Shape;
                 Comment(n, y);
-                _w.Line($"Kernels.BatchedMatMul.Transpose({Span(y!)}, {Span(n.Inputs[0])}, {Rows(s, s.Dims[s.Rank - 2] * s.Dims[s.Rank - 1])}, {I(s.Dims[s.Rank - 2])}, {I(s.Dims[s.Rank - 1])});");
+                _w.Line($"{K("BatchedMatMul.Transpose")}{Span(y!)}, {Span(n.Inputs[0])}, {Rows(s, s.Dims[s.Rank - 2] * s.Dims[s.Rank - 1])}, {I(s.Dims[s.Rank - 2])}, {I(s.Dims[s.Rank - 1])});");
                 break;
             }
             case NodeKind.Permute:
                 Comment(n, y);
-                _w.Line($"Kernels.Layout.Permute({Span(y!)}, {Span(n.Inputs[0])}, batch, {PermuteArguments(n.Inputs[0].Shape, n.Axes)});");
+                _w.Line($"{K("Layout.Permute")}{Span(y!)}, {Span(n.Inputs[0])}, batch, {PermuteArguments(n.Inputs[0].Shape, n.Axes)});");
                 break;
             case NodeKind.MatMul:
             {
                 Comment(n, y);
-                _w.Line($"Kernels.BatchedMatMul.Forward({Span(y!)}, {Span(n.Inputs[0])}, {Span(n.Inputs[1])}, {MatMulSizes(n)});");
+                _w.Line($"{K("BatchedMatMul.Forward")}{Span(y!)}, {Span(n.Inputs[0])}, {Span(n.Inputs[1])}, {MatMulSizes(n)});");
                 break;
             }
             case NodeKind.Flatten:
@@ -452,28 +483,28 @@ internal sealed partial class CSharpEmitter
             case NodeKind.Sum:
             case NodeKind.Mean:
                 Comment(n, y);
-                _w.Line($"Kernels.Reductions.{n.Kind}({Span(y!)}, {Span(n.Inputs[0])});");
+                _w.Line($"{K("Reductions." + n.Kind)}{Span(y!)}, {Span(n.Inputs[0])});");
                 break;
             case NodeKind.Dropout:
                 if (inference) { _w.Line($"// {y!.Name} = {n.Text}: identity at inference"); break; }
                 Comment(n, y);
-                _w.Line($"Kernels.Dropout.Forward({Span(y!)}, {Span(n.Inputs[0])}, {F(n.P)}, _seed, Kernels.Dropout.Stream(Step, {I(n.Id)}));");
+                _w.Line($"{K("Dropout.Forward")}{Span(y!)}, {Span(n.Inputs[0])}, {F(n.P)}, _seed, Kernels.Dropout.Stream(Step, {I(n.Id)}));");
                 break;
             case NodeKind.CrossEntropy:
             {
                 Shape s = n.Inputs[0].Shape;
                 Comment(n, y);
-                _w.Line($"{Scalar(y!)} = Kernels.Losses.CrossEntropyForward({Span(n.Aux!)}, {Span(n.Inputs[0])}, labels, {LabelRows}, {I(Classes(s))});");
+                ScalarCall(y!, "Losses.CrossEntropyForward", $"{Span(n.Aux!)}, {Span(n.Inputs[0])}, labels, {LabelRows}, {I(Classes(s))}");
                 break;
             }
             case NodeKind.Nll:
                 Comment(n, y);
-                _w.Line($"{Scalar(y!)} = Kernels.Losses.NllForward({Span(n.Inputs[0])}, labels, {LabelRows}, {I(Classes(n.Inputs[0].Shape))});");
+                ScalarCall(y!, "Losses.NllForward", $"{Span(n.Inputs[0])}, labels, {LabelRows}, {I(Classes(n.Inputs[0].Shape))}");
                 break;
             case NodeKind.Mse:
             case NodeKind.BinaryCrossEntropy:
                 Comment(n, y);
-                _w.Line($"{Scalar(y!)} = Kernels.Losses.{(n.Kind == NodeKind.Mse ? "MseForward" : "BinaryCrossEntropyForward")}({Span(n.Inputs[0])}, {Span(n.Inputs[1])}, {Count(n.Inputs[0].Shape)});");
+                ScalarCall(y!, n.Kind == NodeKind.Mse ? "Losses.MseForward" : "Losses.BinaryCrossEntropyForward", $"{Span(n.Inputs[0])}, {Span(n.Inputs[1])}, {Count(n.Inputs[0].Shape)}");
                 break;
             case NodeKind.Embedding:
             case NodeKind.OneHot:
@@ -492,7 +523,7 @@ internal sealed partial class CSharpEmitter
                 LayerParams lp = Params(n);
                 int features = lp.Layer.Out;
                 Comment(n, y);
-                _w.Line($"Kernels.LayerNorm.Forward({Span(y!)}, {Span(n.Aux!)}, {Span(n.Aux2!)}, {Span(n.Inputs[0])}, {Weight(lp)}, {Bias(lp)}, {Rows(n.Inputs[0].Shape, features)}, {I(features)}, {F(lp.Layer.Epsilon)});");
+                _w.Line($"{K("LayerNorm.Forward")}{Span(y!)}, {Span(n.Aux!)}, {Span(n.Aux2!)}, {Span(n.Inputs[0])}, {Weight(lp)}, {Bias(lp)}, {Rows(n.Inputs[0].Shape, features)}, {I(features)}, {F(lp.Layer.Epsilon)});");
                 break;
             }
             default:
@@ -503,14 +534,15 @@ internal sealed partial class CSharpEmitter
 
     private void EmitChain(Node n)
     {
+        if (_gpu) { LaunchChain(n); return; }
         Value x = n.Inputs[0], y = n.Output!;
         if (n.Steps.Count == 1)
         {
             ChainStep s = n.Steps[0];
             string call = s.Kind switch
             {
-                StepKind.Affine => $"Kernels.Elementwise.Affine({Span(x)}, {F(s.A)}, {F(s.B)}, {Span(y)});",
-                StepKind.Reciprocal => $"Kernels.Elementwise.Reciprocal({Span(x)}, {F(s.A)}, {Span(y)});",
+                StepKind.Affine => $"{K("Elementwise.Affine")}{Span(x)}, {F(s.A)}, {F(s.B)}, {Span(y)});",
+                StepKind.Reciprocal => $"{K("Elementwise.Reciprocal")}{Span(x)}, {F(s.A)}, {Span(y)});",
                 _ => $"Kernels.Elementwise.{s.Kind}({Span(x)}, {Span(y)});",
             };
             _w.Line(call);
@@ -561,27 +593,28 @@ internal sealed partial class CSharpEmitter
         switch (n.Kind)
         {
             case NodeKind.SeedOne:
-                _w.Line($"{Scalar(y!)} = 1f; // {n.Text}");
+                if (_gpu) _w.Line($"{K("Elementwise.Fill")}{Scalar(y!)}, 1f); // {n.Text}");
+                else _w.Line($"{Scalar(y!)} = 1f; // {n.Text}");
                 break;
             case NodeKind.ActivationBackward:
                 _w.Line($"// {y!.Name}: back through the {f!.Act} of {f.Text}");
-                _w.Line($"Kernels.Activations.Backward({Span(y)}, {Span(n.Inputs[0])}, {Span(n.Inputs[1])}, Kernels.Activation.{f.Act});");
+                _w.Line($"{K("Activations.Backward")}{Span(y)}, {Span(n.Inputs[0])}, {Span(n.Inputs[1])}, Kernels.Activation.{f.Act});");
                 break;
             case NodeKind.DenseBackwardWeights:
             {
                 LayerParams lp = Params(f!);
                 Value x = n.Inputs[1];
-                string bias = lp.Layer.Bias ? $"g.Slice({I(lp.BiasOffset)}, {I(lp.BiasLength)})" : "default";
+                string bias = lp.Layer.Bias ? $"g.{Sl}({I(lp.BiasOffset)}, {I(lp.BiasLength)})" : "default";
                 bool first = _overwrites.Contains(n);
                 _w.Line($"// d{lp.Name}.weight, d{lp.Name}.bias {(first ? "=" : "+=")} from {f!.Text}");
-                _w.Line($"Kernels.Dense.BackwardWeights(g.Slice({I(lp.WeightOffset)}, {I(lp.WeightLength)}), {bias}, {Span(n.Inputs[0])}, {Span(x)}, {Rows(x.Shape, lp.Layer.In)}, {I(lp.Layer.In)}, {I(lp.Layer.Out)}{(first ? ", overwrite: true" : "")});");
+                _w.Line($"{K("Dense.BackwardWeights")}g.{Sl}({I(lp.WeightOffset)}, {I(lp.WeightLength)}), {bias}, {Span(n.Inputs[0])}, {Span(x)}, {Rows(x.Shape, lp.Layer.In)}, {I(lp.Layer.In)}, {I(lp.Layer.Out)}{(first ? ", overwrite: true" : "")});");
                 break;
             }
             case NodeKind.DenseBackwardData:
             {
                 LayerParams lp = Params(f!);
                 BackComment(n);
-                _w.Line($"Kernels.Dense.BackwardData({Span(y!)}, {Span(n.Inputs[0])}, p.Slice({I(lp.WeightOffset)}, {I(lp.WeightLength)}), {Rows(y!.Shape, lp.Layer.In)}, {I(lp.Layer.In)}, {I(lp.Layer.Out)});");
+                _w.Line($"{K("Dense.BackwardData")}{Span(y!)}, {Span(n.Inputs[0])}, p.{Sl}({I(lp.WeightOffset)}, {I(lp.WeightLength)}), {Rows(y!.Shape, lp.Layer.In)}, {I(lp.Layer.In)}, {I(lp.Layer.Out)});");
                 break;
             }
             case NodeKind.ChainBackward:
@@ -593,7 +626,7 @@ internal sealed partial class CSharpEmitter
                 BackComment(n);
                 Value a = f!.Inputs[0], b = f.Inputs[1];
                 string sa = n.Inputs.Contains(a) ? Span(a) : "default", sb = n.Inputs.Contains(b) ? Span(b) : "default";
-                _w.Line($"Kernels.Broadcast.Backward({Span(y!)}, {I(n.Operand)}, {Span(n.Inputs[0])}, {sa}, {sb}, Kernels.BinaryOp.{f.Op}, batch, s_broadcast{I(f.Id)});");
+                _w.Line($"{K("Broadcast.Backward")}{Span(y!)}, {I(n.Operand)}, {Span(n.Inputs[0])}, {sa}, {sb}, Kernels.BinaryOp.{f.Op}, batch, s_broadcast{I(f.Id)});");
                 break;
             }
             case NodeKind.SoftmaxBackward:
@@ -603,7 +636,7 @@ internal sealed partial class CSharpEmitter
                 int cols = s.Dims[s.Rank - 1];
                 BackComment(n);
                 string scale = f.Scale == 1f ? "" : ", scale: " + F(f.Scale);
-                _w.Line($"Kernels.Softmax.{(n.Kind == NodeKind.SoftmaxBackward ? "Backward" : "LogBackward")}({Span(y!)}, {Span(n.Inputs[0])}, {Span(n.Inputs[1])}, {Rows(s, cols)}, {I(cols)}{scale});");
+                _w.Line($"{K(n.Kind == NodeKind.SoftmaxBackward ? "Softmax.Backward" : "Softmax.LogBackward")}{Span(y!)}, {Span(n.Inputs[0])}, {Span(n.Inputs[1])}, {Rows(s, cols)}, {I(cols)}{scale});");
                 break;
             }
             case NodeKind.MatMulBackwardA:
@@ -611,7 +644,7 @@ internal sealed partial class CSharpEmitter
             {
                 BackComment(n);
                 string which = n.Kind == NodeKind.MatMulBackwardA ? "BackwardA" : "BackwardB";
-                _w.Line($"Kernels.BatchedMatMul.{which}({Span(y!)}, {Span(n.Inputs[0])}, {Span(n.Inputs[1])}, {MatMulSizes(f!)});");
+                _w.Line($"{K("BatchedMatMul." + which)}{Span(y!)}, {Span(n.Inputs[0])}, {Span(n.Inputs[1])}, {MatMulSizes(f!)});");
                 break;
             }
             case NodeKind.LayerNormBackward:
@@ -619,14 +652,14 @@ internal sealed partial class CSharpEmitter
                 LayerParams lp = Params(f!);
                 int features = lp.Layer.Out;
                 _w.Line($"// d{lp.Name}.weight, d{lp.Name}.bias += and {y!.Name}: back through {f!.Text}");
-                _w.Line($"Kernels.LayerNorm.Backward({Span(y)}, {Weight(lp, "g")}, {Bias(lp, "g")}, {Span(n.Inputs[0])}, {Span(n.Inputs[1])}, {Weight(lp)}, {Span(n.Inputs[2])}, {Span(n.Inputs[3])}, {Rows(f.Inputs[0].Shape, features)}, {I(features)});");
+                _w.Line($"{K("LayerNorm.Backward")}{Span(y)}, {Weight(lp, "g")}, {Bias(lp, "g")}, {Span(n.Inputs[0])}, {Span(n.Inputs[1])}, {Weight(lp)}, {Span(n.Inputs[2])}, {Span(n.Inputs[3])}, {Rows(f.Inputs[0].Shape, features)}, {I(features)});");
                 break;
             }
             case NodeKind.TransposeBackward:
             {
                 Shape s = f!.Inputs[0].Shape;
                 BackComment(n);
-                _w.Line($"Kernels.BatchedMatMul.Transpose({Span(y!)}, {Span(n.Inputs[0])}, {Rows(s, s.Dims[s.Rank - 2] * s.Dims[s.Rank - 1])}, {I(s.Dims[s.Rank - 1])}, {I(s.Dims[s.Rank - 2])});");
+                _w.Line($"{K("BatchedMatMul.Transpose")}{Span(y!)}, {Span(n.Inputs[0])}, {Rows(s, s.Dims[s.Rank - 2] * s.Dims[s.Rank - 1])}, {I(s.Dims[s.Rank - 1])}, {I(s.Dims[s.Rank - 2])});");
                 break;
             }
             case NodeKind.PermuteBackward:
@@ -635,7 +668,7 @@ internal sealed partial class CSharpEmitter
                 int[] axes = f!.Axes, inverse = new int[axes.Length];
                 for (int i = 0; i < axes.Length; i++) inverse[axes[i]] = i;
                 BackComment(n);
-                _w.Line($"Kernels.Layout.Permute({Span(y!)}, {Span(n.Inputs[0])}, batch, {PermuteArguments(f.Output!.Shape, inverse)});");
+                _w.Line($"{K("Layout.Permute")}{Span(y!)}, {Span(n.Inputs[0])}, batch, {PermuteArguments(f.Output!.Shape, inverse)});");
                 break;
             }
             case NodeKind.ReduceBackward:
@@ -643,29 +676,29 @@ internal sealed partial class CSharpEmitter
                 BackComment(n);
                 Shape s = f!.Inputs[0].Shape;
                 string factor = f.Kind == NodeKind.Sum ? "1f" : $"1f / ({Count(s)})";
-                _w.Line($"Kernels.Reductions.Backward({Span(y!)}, {Scalar(n.Inputs[0])}, {factor});");
+                _w.Line($"{K("Reductions.Backward")}{Span(y!)}, {Scalar(n.Inputs[0])}, {factor});");
                 break;
             }
             case NodeKind.DropoutBackward:
                 BackComment(n);
-                _w.Line($"Kernels.Dropout.Backward({Span(y!)}, {Span(n.Inputs[0])}, {F(f!.P)}, _seed, Kernels.Dropout.Stream(Step, {I(f.Id)}));");
+                _w.Line($"{K("Dropout.Backward")}{Span(y!)}, {Span(n.Inputs[0])}, {F(f!.P)}, _seed, Kernels.Dropout.Stream(Step, {I(f.Id)}));");
                 break;
             case NodeKind.CrossEntropyBackward:
                 BackComment(n);
-                _w.Line($"Kernels.Losses.CrossEntropyBackward({Span(y!)}, {Span(n.Inputs[0])}, labels, {LabelRows}, {I(Classes(f!.Inputs[0].Shape))}, {Scalar(n.Inputs[1])});");
+                _w.Line($"{K("Losses.CrossEntropyBackward")}{Span(y!)}, {Span(n.Inputs[0])}, labels, {LabelRows}, {I(Classes(f!.Inputs[0].Shape))}, {Scalar(n.Inputs[1])});");
                 break;
             case NodeKind.NllBackward:
                 BackComment(n);
-                _w.Line($"Kernels.Losses.NllBackward({Span(y!)}, labels, {LabelRows}, {I(Classes(f!.Inputs[0].Shape))}, {Scalar(n.Inputs[0])});");
+                _w.Line($"{K("Losses.NllBackward")}{Span(y!)}, labels, {LabelRows}, {I(Classes(f!.Inputs[0].Shape))}, {Scalar(n.Inputs[0])});");
                 break;
             case NodeKind.MseBackward:
             case NodeKind.BinaryCrossEntropyBackward:
                 BackComment(n);
-                _w.Line($"Kernels.Losses.{(n.Kind == NodeKind.MseBackward ? "MseBackward" : "BinaryCrossEntropyBackward")}({Span(y!)}, {Span(n.Inputs[0])}, {Span(n.Inputs[1])}, {Count(n.Inputs[0].Shape)}, {Scalar(n.Inputs[2])});");
+                _w.Line($"{K(n.Kind == NodeKind.MseBackward ? "Losses.MseBackward" : "Losses.BinaryCrossEntropyBackward")}{Span(y!)}, {Span(n.Inputs[0])}, {Span(n.Inputs[1])}, {Count(n.Inputs[0].Shape)}, {Scalar(n.Inputs[2])});");
                 break;
             case NodeKind.Accumulate:
                 _w.Line($"// {n.Text}: a second use, gradients add");
-                _w.Line($"Kernels.Elementwise.Accumulate({Span(n.Inputs[0])}, {Span(n.Inputs[1])});");
+                _w.Line($"{K("Elementwise.Accumulate")}{Span(n.Inputs[0])}, {Span(n.Inputs[1])});");
                 break;
             case NodeKind.EmbeddingBackward:
             case NodeKind.MaskedMeanBackward:
@@ -686,6 +719,7 @@ internal sealed partial class CSharpEmitter
 
     private void EmitChainBackward(Node n)
     {
+        if (_gpu) { LaunchChainBackward(n); return; }
         List<ChainStep> steps = n.Forward!.Steps;
         _w.Open("");
         _w.Line($"ReadOnlySpan<float> dy = {Span(n.Inputs[0])};");

@@ -83,4 +83,11 @@ internal sealed record ModelSpec(
 }
 
 /// <summary>What the generator adds to the compilation for one model: source and diagnostics.</summary>
-internal sealed record ModelOutput(string HintName, string? Source, EquatableArray<DiagnosticInfo> Diagnostics);
+internal sealed record ModelOutput(string HintName, string? Source, EquatableArray<DiagnosticInfo> Diagnostics)
+{
+    /// <summary>The GPU plan ({Model}.Gpu.g.cs), when the compilation references DeepNotes.Gpu and every node has a GPU rule.</summary>
+    public string? GpuSource { get; init; }
+
+    /// <summary>"DeepNotes.Models.Mlp.Gpu.g.cs" beside "DeepNotes.Models.Mlp.g.cs".</summary>
+    public string GpuHintName => HintName.EndsWith(".g.cs", System.StringComparison.Ordinal) ? HintName.Substring(0, HintName.Length - 5) + ".Gpu.g.cs" : HintName + ".Gpu.g.cs";
+}
