@@ -27,7 +27,8 @@ internal static class BenchCommand
             throw new UsageException($"--workload is '{only}': expected mlp, lenet, alexnet or attention");
         int steps = options.Int("--steps", 20);
         using GpuDevice device = options.OpenDevice();
-        Console.WriteLine($"# device: {device.Name} ({device.Accelerator.AcceleratorType}); CPU: {Environment.ProcessorCount} threads");
+        Console.WriteLine($"# device: {device.Name} ({device.Accelerator.AcceleratorType}); CPU: {Parallelism.ThreadCount} threads");
+        bool first = true;
         foreach ((string name, int defaultBatch) in s_workloads)
         {
             if (only is not null && only != name) continue;
@@ -41,6 +42,8 @@ internal static class BenchCommand
                 gpuMs = Time(() => data.Step(plan), () => plan.ReadLoss(), steps);
             }
             double cpuMs = Time(() => data.Step(), () => { }, cpuSteps);
+            if (first) Console.WriteLine($"# GEMM: {device.GemmPath}{(device.IsCuda && device.CuBlasUnavailable is not null ? $" ({device.CuBlasUnavailable})" : "")}");
+            first = false;
             double flops = 2.0 * 3 * workload.ForwardMultiplyAdds * batch;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{{\"workload\":\"{name}\",\"batch\":{batch},\"device\":\"{Escape(device.Name)}\",\"gpu_ms_per_step\":{gpuMs:F3},\"gpu_examples_per_s\":{batch * 1000 / gpuMs:F0},"

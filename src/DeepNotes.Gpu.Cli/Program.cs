@@ -55,7 +55,9 @@ internal static class Program
             case "info":
             {
                 using GpuDevice device = options.OpenDevice();
-                Console.WriteLine($"device: {device.Name} ({device.Accelerator.AcceleratorType}), {device.Accelerator.MemorySize / (1 << 20)} MiB");
+                Console.WriteLine($"device: {device.Name} ({device.Accelerator.AcceleratorType}), {device.Accelerator.MemorySize / (1 << 20)} MiB, "
+                    + $"groups of up to {device.Accelerator.MaxNumThreadsPerGroup} threads, warp {device.Accelerator.WarpSize}");
+                Console.WriteLine($"GEMM: {device.GemmPath}{(device.IsCuda && device.CuBlasUnavailable is not null ? $" ({device.CuBlasUnavailable})" : "")}");
                 return 0;
             }
             case "check":

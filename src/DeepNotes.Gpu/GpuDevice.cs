@@ -34,6 +34,8 @@ public sealed class GpuDevice : IDisposable
     {
         _context = context;
         Accelerator = accelerator;
+        if (!IsCuda) CuBlasUnavailable = "not a CUDA device";
+        else if (Environment.GetEnvironmentVariable("DEEPNOTES_CUBLAS")?.Trim().ToLowerInvariant() is "off" or "0") CuBlasUnavailable = "DEEPNOTES_CUBLAS=off";
     }
 
     /// <summary>The ILGPU accelerator every kernel of this device runs on.</summary>
@@ -41,6 +43,15 @@ public sealed class GpuDevice : IDisposable
 
     /// <summary>Whether the accelerator is a CUDA GPU (cuBLAS is used for GEMM there).</summary>
     public bool IsCuda => Accelerator.AcceleratorType == AcceleratorType.Cuda;
+
+    /// <summary>
+    /// Why cuBLAS does not serve this device's GEMMs (null while it does or has not been needed yet): not CUDA,
+    /// DEEPNOTES_CUBLAS=off, or the library failed to load. The tiled ILGPU GEMM runs instead.
+    /// </summary>
+    public string? CuBlasUnavailable { get; internal set; }
+
+    /// <summary>What computes this device's matrix products, for reports.</summary>
+    public string GemmPath => IsCuda && CuBlasUnavailable is null ? "cuBLAS (large products), tiled ILGPU GEMM (small batched ones)" : "tiled ILGPU GEMM";
 
     /// <summary>The device's name, as ILGPU reports it.</summary>
     public string Name => Accelerator.Name;

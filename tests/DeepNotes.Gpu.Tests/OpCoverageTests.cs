@@ -1,3 +1,4 @@
+using DeepNotes.Models;
 using System.Linq;
 using System.Reflection;
 using Xunit.Abstractions;

@@ -1,3 +1,4 @@
+using DeepNotes.Models;
 using DeepNotes.Models.Tests;
 
 namespace DeepNotes.Gpu.Tests;

@@ -73,9 +73,8 @@ public static class Gemm
         Require(a.Length, (batch - 1L) * strideA + (long)m * k, nameof(a));
         Require(b.Length, (batch - 1L) * strideB + (long)k * n, nameof(b));
 
-        if (device.IsCuda && k > 0 && (batch == 1 || (long)m * n * k >= CuBlasPerExample))
+        if (device.IsCuda && k > 0 && (batch == 1 || (long)m * n * k >= CuBlasPerExample) && CuBlasOf(device) is CuBlas blas)
         {
-            CuBlas blas = CuBlasOf(device);
             for (int z = 0; z < batch; z++)
                 CuBlasMultiply(blas, c.SubView(z * (long)strideC, (long)m * n), a.SubView(z * (long)strideA, (long)m * k),
                     b.SubView(z * (long)strideB, (long)k * n), m, n, k, transA, transB, alpha, beta);
@@ -97,18 +96,32 @@ public static class Gemm
                      n, m, k, alpha, b, transB ? k : n, a, transA ? m : k, beta, c, n);
 
     /// <summary>
-    /// The device's cuBLAS handle: made once, on the accelerator's default stream (where every other
+    /// The device's cuBLAS handle, or null where cuBLAS cannot be loaded (or DEEPNOTES_CUBLAS=off): made once, on the accelerator's default stream (where every other
     /// kernel of the plan runs, so no synchronisation is needed between them), with scalars passed by
     /// host pointer, and disposed with the device.
     /// </summary>
-    private static CuBlas CuBlasOf(GpuDevice device) => device.Resource(s_cuBlas, d =>
+    private static CuBlas? CuBlasOf(GpuDevice device)
     {
-        var accelerator = (CudaAccelerator)d.Accelerator;
-        var blas = new CuBlas(accelerator);
-        blas.Stream = (CudaStream)accelerator.DefaultStream;
-        blas.PointerMode = CuBlasPointerMode.Host;
-        return blas;
-    });
+        if (device.CuBlasUnavailable is not null) return null;
+        try
+        {
+            return device.Resource(s_cuBlas, d =>
+            {
+                var accelerator = (CudaAccelerator)d.Accelerator;
+                var blas = new CuBlas(accelerator);
+                blas.Stream = (CudaStream)accelerator.DefaultStream;
+                blas.PointerMode = CuBlasPointerMode.Host;
+                return blas;
+            });
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // ILGPU.Algorithms binds libcublas.so.10 to .12 only (a CUDA 13 machine has .13) and may find none at all:
+            // the tiled ILGPU GEMM then serves every product on this device, and `deepnotes-gpu info` says why.
+            device.CuBlasUnavailable = $"{e.GetType().Name}: {e.Message}";
+            return null;
+        }
+    }
 
     /// <summary>Reads element (row, col) of example z of a GEMM operand; only called inside the matrix.</summary>
     internal interface IOperand
