@@ -191,21 +191,10 @@ public static class BatchNorm
         }
     }
 
-    private static long CheckSizes(int batch, int channels, int spatial)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(batch);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(channels);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(spatial);
-        long size = (long)batch * channels * spatial;
-        if (size > int.MaxValue) throw new ArgumentOutOfRangeException(nameof(batch), "batch·channels·spatial overflows 32-bit indexing.");
-        return size;
-    }
+    /// <summary>The CPU kernel's size checks (batch·channels·spatial in 32-bit indexing), one rule for both.</summary>
+    private static long CheckSizes(int batch, int channels, int spatial) => global::DeepNotes.Kernels.BatchNorm.CheckSizes(batch, channels, spatial);
 
-    private static void Require(long length, long needed, string name)
-    {
-        if (length < needed)
-            throw new ArgumentException($"Operand '{name}' is too short: it has {length} elements but {needed} are needed.", name);
-    }
+    private static void Require(long length, long needed, string name) => Gemm.Require(length, needed, name);
 
     private static void RequireOptional(long length, int channels, string name)
     {

@@ -253,7 +253,7 @@ public static class BatchNorm
     }
 
     /// <summary>Checks the sizes and returns the element count batch·channels·spatial.</summary>
-    private static long CheckSizes(int batch, int channels, int spatial)
+    internal static long CheckSizes(int batch, int channels, int spatial)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(batch);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(channels);
