@@ -36,21 +36,9 @@ public static class BatchNorm
         ArrayView<float> runningMean, ArrayView<float> runningVar, ArrayView<float> saveMean, ArrayView<float> saveInvStd,
         int batch, int channels, int spatial, float momentum, float epsilon, bool updateRunningStats)
     {
-        long size = CheckSizes(batch, channels, spatial);
+        global::DeepNotes.Kernels.BatchNorm.CheckTrainForward(y.Length, x.Length, gamma.Length, beta.Length, runningMean.Length, runningVar.Length,
+            saveMean.Length, saveInvStd.Length, batch, channels, spatial, updateRunningStats);
         long n = (long)batch * spatial;
-        if (n < 2)
-            throw new ArgumentException($"Training batch normalisation needs more than one value per channel; batch·spatial is {n}.", nameof(batch));
-        Require(y.Length, size, nameof(y));
-        Require(x.Length, size, nameof(x));
-        RequireOptional(gamma.Length, channels, nameof(gamma));
-        RequireOptional(beta.Length, channels, nameof(beta));
-        if (updateRunningStats)
-        {
-            Require(runningMean.Length, channels, nameof(runningMean));
-            Require(runningVar.Length, channels, nameof(runningVar));
-        }
-        Require(saveMean.Length, channels, nameof(saveMean));
-        Require(saveInvStd.Length, channels, nameof(saveInvStd));
         var args = new NormArgs
         {
             Batch = batch, Channels = channels, Spatial = spatial, Momentum = momentum, Epsilon = epsilon,
@@ -65,13 +53,8 @@ public static class BatchNorm
     public static void InferForward(GpuDevice device, ArrayView<float> y, ArrayView<float> x, ArrayView<float> gamma, ArrayView<float> beta,
         ArrayView<float> runningMean, ArrayView<float> runningVar, int batch, int channels, int spatial, float epsilon)
     {
-        long size = CheckSizes(batch, channels, spatial);
-        Require(y.Length, size, nameof(y));
-        Require(x.Length, size, nameof(x));
-        RequireOptional(gamma.Length, channels, nameof(gamma));
-        RequireOptional(beta.Length, channels, nameof(beta));
-        Require(runningMean.Length, channels, nameof(runningMean));
-        Require(runningVar.Length, channels, nameof(runningVar));
+        long size = global::DeepNotes.Kernels.BatchNorm.CheckInferForward(y.Length, x.Length, gamma.Length, beta.Length, runningMean.Length, runningVar.Length,
+            batch, channels, spatial);
         var args = new NormArgs
         {
             Batch = batch, Channels = channels, Spatial = spatial, Epsilon = epsilon,
@@ -87,15 +70,8 @@ public static class BatchNorm
     public static void Backward(GpuDevice device, ArrayView<float> dx, ArrayView<float> dgamma, ArrayView<float> dbeta, ArrayView<float> dy,
         ArrayView<float> x, ArrayView<float> gamma, ArrayView<float> saveMean, ArrayView<float> saveInvStd, int batch, int channels, int spatial)
     {
-        long size = CheckSizes(batch, channels, spatial);
-        Require(dx.Length, size, nameof(dx));
-        RequireOptional(dgamma.Length, channels, nameof(dgamma));
-        RequireOptional(dbeta.Length, channels, nameof(dbeta));
-        Require(dy.Length, size, nameof(dy));
-        Require(x.Length, size, nameof(x));
-        RequireOptional(gamma.Length, channels, nameof(gamma));
-        Require(saveMean.Length, channels, nameof(saveMean));
-        Require(saveInvStd.Length, channels, nameof(saveInvStd));
+        global::DeepNotes.Kernels.BatchNorm.CheckBackward(dx.Length, dgamma.Length, dbeta.Length, dy.Length, x.Length, gamma.Length, saveMean.Length,
+            saveInvStd.Length, batch, channels, spatial);
         if ((long)batch * spatial == 0) return;
         var args = new NormArgs
         {
@@ -189,15 +165,5 @@ public static class BatchNorm
             if (args.HasDBeta != 0) dbeta[c] += (float)sumDy;
             if (args.HasDGamma != 0) dgamma[c] += (float)(sumDyDev * invStd);
         }
-    }
-
-    /// <summary>The CPU kernel's size checks (batch·channels·spatial in 32-bit indexing), one rule for both.</summary>
-    private static long CheckSizes(int batch, int channels, int spatial) => global::DeepNotes.Kernels.BatchNorm.CheckSizes(batch, channels, spatial);
-
-    private static void Require(long length, long needed, string name) => Gemm.Require(length, needed, name);
-
-    private static void RequireOptional(long length, int channels, string name)
-    {
-        if (length != 0) Require(length, channels, name);
     }
 }

@@ -24,21 +24,9 @@ public static class BatchNorm
         Span<float> runningMean, Span<float> runningVar, Span<float> saveMean, Span<float> saveInvStd,
         int batch, int channels, int spatial, float momentum, float epsilon, bool updateRunningStats)
     {
-        long size = CheckSizes(batch, channels, spatial);
+        CheckTrainForward(y.Length, x.Length, gamma.Length, beta.Length, runningMean.Length, runningVar.Length, saveMean.Length, saveInvStd.Length,
+                          batch, channels, spatial, updateRunningStats);
         long n = (long)batch * spatial;
-        if (n < 2)
-            throw new ArgumentException($"Training batch normalisation needs more than one value per channel; batch·spatial is {n}.", nameof(batch));
-        Require(y.Length, size, nameof(y));
-        Require(x.Length, size, nameof(x));
-        RequireOptional(gamma.Length, channels, nameof(gamma));
-        RequireOptional(beta.Length, channels, nameof(beta));
-        if (updateRunningStats)
-        {
-            Require(runningMean.Length, channels, nameof(runningMean));
-            Require(runningVar.Length, channels, nameof(runningVar));
-        }
-        Require(saveMean.Length, channels, nameof(saveMean));
-        Require(saveInvStd.Length, channels, nameof(saveInvStd));
 
         for (int c = 0; c < channels; c++)
         {
@@ -69,13 +57,7 @@ public static class BatchNorm
     public static void InferForward(Span<float> y, ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta,
         ReadOnlySpan<float> runningMean, ReadOnlySpan<float> runningVar, int batch, int channels, int spatial, float epsilon)
     {
-        long size = CheckSizes(batch, channels, spatial);
-        Require(y.Length, size, nameof(y));
-        Require(x.Length, size, nameof(x));
-        RequireOptional(gamma.Length, channels, nameof(gamma));
-        RequireOptional(beta.Length, channels, nameof(beta));
-        Require(runningMean.Length, channels, nameof(runningMean));
-        Require(runningVar.Length, channels, nameof(runningVar));
+        CheckInferForward(y.Length, x.Length, gamma.Length, beta.Length, runningMean.Length, runningVar.Length, batch, channels, spatial);
 
         for (int c = 0; c < channels; c++)
         {
@@ -94,15 +76,7 @@ public static class BatchNorm
     public static void Backward(Span<float> dx, Span<float> dgamma, Span<float> dbeta, ReadOnlySpan<float> dy, ReadOnlySpan<float> x,
         ReadOnlySpan<float> gamma, ReadOnlySpan<float> saveMean, ReadOnlySpan<float> saveInvStd, int batch, int channels, int spatial)
     {
-        long size = CheckSizes(batch, channels, spatial);
-        Require(dx.Length, size, nameof(dx));
-        RequireOptional(dgamma.Length, channels, nameof(dgamma));
-        RequireOptional(dbeta.Length, channels, nameof(dbeta));
-        Require(dy.Length, size, nameof(dy));
-        Require(x.Length, size, nameof(x));
-        RequireOptional(gamma.Length, channels, nameof(gamma));
-        Require(saveMean.Length, channels, nameof(saveMean));
-        Require(saveInvStd.Length, channels, nameof(saveInvStd));
+        CheckBackward(dx.Length, dgamma.Length, dbeta.Length, dy.Length, x.Length, gamma.Length, saveMean.Length, saveInvStd.Length, batch, channels, spatial);
         long n = (long)batch * spatial;
         if (n == 0) return;
 
@@ -252,8 +226,60 @@ public static class BatchNorm
             Unsafe.Add(ref rd, i) = MathF.FusedMultiplyAdd(a, Unsafe.Add(ref rg, i), MathF.FusedMultiplyAdd(k, Unsafe.Add(ref rx, i) - mean, d));
     }
 
+    /// <summary>
+    /// The operand checks of <see cref="TrainForward"/> on operand lengths: shared with the GPU twin
+    /// (DeepNotes.Gpu.Kernels.BatchNorm), so both refuse the same calls with the same messages.
+    /// </summary>
+    internal static void CheckTrainForward(long y, long x, long gamma, long beta, long runningMean, long runningVar, long saveMean, long saveInvStd,
+        int batch, int channels, int spatial, bool updateRunningStats)
+    {
+        long size = CheckSizes(batch, channels, spatial);
+        long n = (long)batch * spatial;
+        if (n < 2)
+            throw new ArgumentException($"Training batch normalisation needs more than one value per channel; batch·spatial is {n}.", nameof(batch));
+        Require(y, size, nameof(y));
+        Require(x, size, nameof(x));
+        RequireOptional(gamma, channels, nameof(gamma));
+        RequireOptional(beta, channels, nameof(beta));
+        if (updateRunningStats)
+        {
+            Require(runningMean, channels, nameof(runningMean));
+            Require(runningVar, channels, nameof(runningVar));
+        }
+        Require(saveMean, channels, nameof(saveMean));
+        Require(saveInvStd, channels, nameof(saveInvStd));
+    }
+
+    /// <summary>The operand checks of <see cref="InferForward"/>; returns batch·channels·spatial.</summary>
+    internal static long CheckInferForward(long y, long x, long gamma, long beta, long runningMean, long runningVar, int batch, int channels, int spatial)
+    {
+        long size = CheckSizes(batch, channels, spatial);
+        Require(y, size, nameof(y));
+        Require(x, size, nameof(x));
+        RequireOptional(gamma, channels, nameof(gamma));
+        RequireOptional(beta, channels, nameof(beta));
+        Require(runningMean, channels, nameof(runningMean));
+        Require(runningVar, channels, nameof(runningVar));
+        return size;
+    }
+
+    /// <summary>The operand checks of <see cref="Backward"/>.</summary>
+    internal static void CheckBackward(long dx, long dgamma, long dbeta, long dy, long x, long gamma, long saveMean, long saveInvStd,
+        int batch, int channels, int spatial)
+    {
+        long size = CheckSizes(batch, channels, spatial);
+        Require(dx, size, nameof(dx));
+        RequireOptional(dgamma, channels, nameof(dgamma));
+        RequireOptional(dbeta, channels, nameof(dbeta));
+        Require(dy, size, nameof(dy));
+        Require(x, size, nameof(x));
+        RequireOptional(gamma, channels, nameof(gamma));
+        Require(saveMean, channels, nameof(saveMean));
+        Require(saveInvStd, channels, nameof(saveInvStd));
+    }
+
     /// <summary>Checks the sizes and returns the element count batch·channels·spatial.</summary>
-    internal static long CheckSizes(int batch, int channels, int spatial)
+    private static long CheckSizes(int batch, int channels, int spatial)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(batch);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(channels);
@@ -263,14 +289,14 @@ public static class BatchNorm
         return size;
     }
 
-    private static void Require(int length, long needed, string name)
+    private static void Require(long length, long needed, string name)
     {
         if (length < needed)
             throw new ArgumentException($"Operand '{name}' is too short: it has {length} elements but {needed} are needed.", name);
     }
 
     /// <summary>An optional per-channel operand: empty, or at least one value per channel.</summary>
-    private static void RequireOptional(int length, int channels, string name)
+    private static void RequireOptional(long length, int channels, string name)
     {
         if (length != 0) Require(length, channels, name);
     }
