@@ -27,6 +27,8 @@ internal static class Program
         options for every command:
           --device auto|cpu|cuda               auto (the default, or DEEPNOTES_GPU): CUDA when present, else
                                                ILGPU's CPU accelerator
+          --gemm auto|tiled|direct             the ILGPU GEMM kernel (the default, or DEEPNOTES_GEMM): tiled on a
+                                               GPU, direct (barrier-free) on the CPU accelerator
         """;
 
     public static int Main(string[] args)
@@ -75,7 +77,7 @@ internal static class Program
 /// <summary>The parsed command line: the command, one positional argument at most, and --name value options.</summary>
 internal sealed class Options
 {
-    private static readonly HashSet<string> s_known = ["--device", "--models", "--workload", "--batch", "--steps", "--cpu-steps", "--epochs", "--lr", "--seed"];
+    private static readonly HashSet<string> s_known = ["--device", "--gemm", "--models", "--workload", "--batch", "--steps", "--cpu-steps", "--epochs", "--lr", "--seed"];
     private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
 
     private Options(string command) { Command = command; }
@@ -128,7 +130,14 @@ internal sealed class Options
             "cuda" => GpuKind.Cuda,
             string other => throw new UsageException($"--device is '{other}': expected auto, cpu or cuda"),
         };
-        try { return GpuDevice.Open(kind); }
+        GemmKernel? gemm = Text("--gemm") switch
+        {
+            null or "auto" => null,
+            "tiled" => GemmKernel.Tiled,
+            "direct" => GemmKernel.Direct,
+            string other => throw new UsageException($"--gemm is '{other}': expected auto, tiled or direct"),
+        };
+        try { return GpuDevice.Open(kind, gemm); }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException) { throw new UsageException(e.Message); }
     }
 }

@@ -18,6 +18,24 @@ public enum GpuKind
     Cuda,
 }
 
+/// <summary>Which kernel computes a device's products that do not go to cuBLAS (plain GEMMs, batched ones, every convolution pass).</summary>
+public enum GemmKernel
+{
+    /// <summary>
+    /// The tiled shared-memory kernel: a group stages blocks of both operands in shared memory between barriers.
+    /// What every GPU runs (and CUDA where cuBLAS does not serve a product); the default everywhere but the CPU
+    /// accelerator.
+    /// </summary>
+    Tiled,
+    /// <summary>
+    /// A barrier-free kernel: each thread reads its operands straight from device memory and accumulates a 4×4 block of
+    /// the product. The default on ILGPU's CPU accelerator, whose group threads are OS threads meeting at every barrier
+    /// (the tiled kernel runs a convolution there tens of times slower); the same operand loaders and epilogues, so
+    /// convolution and split products run through it unchanged.
+    /// </summary>
+    Direct,
+}
+
 /// <summary>
 /// One ILGPU context and accelerator, and the kernels loaded on it. Library kernels are compiled and
 /// loaded once per device, the first time they are used (<see cref="Kernel{TDelegate}"/>), and reused
@@ -30,10 +48,11 @@ public sealed class GpuDevice : IDisposable
     private readonly ConcurrentDictionary<object, IDisposable> _resources = new();
     private bool _disposed;
 
-    private GpuDevice(Context context, Accelerator accelerator)
+    private GpuDevice(Context context, Accelerator accelerator, GemmKernel? gemm)
     {
         _context = context;
         Accelerator = accelerator;
+        Gemm = gemm ?? (accelerator.AcceleratorType == AcceleratorType.CPU ? GemmKernel.Direct : GemmKernel.Tiled);
         if (!IsCuda) CuBlasUnavailable = "not a CUDA device";
         else if (Environment.GetEnvironmentVariable("DEEPNOTES_CUBLAS")?.Trim().ToLowerInvariant() is "off" or "0") CuBlasUnavailable = "DEEPNOTES_CUBLAS=off";
     }
@@ -50,18 +69,30 @@ public sealed class GpuDevice : IDisposable
     /// </summary>
     public string? CuBlasUnavailable { get; internal set; }
 
+    /// <summary>
+    /// The ILGPU kernel for the products cuBLAS does not compute: <see cref="GemmKernel.Direct"/> on the CPU accelerator,
+    /// <see cref="GemmKernel.Tiled"/> elsewhere, unless <see cref="Open"/> was told otherwise (or DEEPNOTES_GEMM).
+    /// </summary>
+    public GemmKernel Gemm { get; }
+
+    private string KernelName => Gemm == GemmKernel.Tiled ? "tiled ILGPU GEMM" : "direct (barrier-free) ILGPU GEMM";
+
     /// <summary>What computes this device's matrix products, for reports.</summary>
-    public string GemmPath => IsCuda && CuBlasUnavailable is null ? "cuBLAS (large products), tiled ILGPU GEMM (small batched ones)" : "tiled ILGPU GEMM";
+    public string GemmPath => IsCuda && CuBlasUnavailable is null ? $"cuBLAS (large products), {KernelName} (small batched ones and convolutions)" : KernelName;
 
     /// <summary>The device's name, as ILGPU reports it.</summary>
     public string Name => Accelerator.Name;
 
     /// <summary>
     /// Opens a device. <see cref="GpuKind.Auto"/> reads DEEPNOTES_GPU ("cpu" or "cuda") and otherwise
-    /// takes the first CUDA device, falling back to the CPU accelerator.
+    /// takes the first CUDA device, falling back to the CPU accelerator. <paramref name="gemm"/> picks the
+    /// GEMM kernel; null reads DEEPNOTES_GEMM ("tiled" or "direct") and otherwise takes the device's default
+    /// (<see cref="Gemm"/>).
     /// </summary>
-    public static GpuDevice Open(GpuKind kind = GpuKind.Auto)
+    public static GpuDevice Open(GpuKind kind = GpuKind.Auto, GemmKernel? gemm = null)
     {
+        gemm ??= GemmFromEnvironment(Environment.GetEnvironmentVariable("DEEPNOTES_GEMM"));
+        if (gemm is { } chosen && !Enum.IsDefined(chosen)) throw new ArgumentOutOfRangeException(nameof(gemm), $"unknown GEMM kernel {(int)chosen}");
         if (kind == GpuKind.Auto)
         {
             string? env = Environment.GetEnvironmentVariable("DEEPNOTES_GPU");
@@ -85,7 +116,7 @@ public sealed class GpuDevice : IDisposable
                     throw new InvalidOperationException("no CUDA device was found (DEEPNOTES_GPU=cuda or GpuKind.Cuda asked for one)");
             }
             device ??= context.GetCPUDevice(0);
-            return new GpuDevice(context, device.CreateAccelerator(context));
+            return new GpuDevice(context, device.CreateAccelerator(context), gemm);
         }
         catch
         {
@@ -94,17 +125,26 @@ public sealed class GpuDevice : IDisposable
         }
     }
 
+    /// <summary>The kernel a DEEPNOTES_GEMM value asks for: null (the device's default) for none, "" or "auto".</summary>
+    internal static GemmKernel? GemmFromEnvironment(string? value) => value?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "auto" => null,
+        "tiled" => GemmKernel.Tiled,
+        "direct" => GemmKernel.Direct,
+        _ => throw new ArgumentException($"DEEPNOTES_GEMM is '{value}': expected tiled, direct or auto"),
+    };
+
     /// <summary>
     /// ILGPU's CPU accelerator simulating <paramref name="device"/>'s group and warp sizes: tests use
     /// <see cref="CPUDevice.Nvidia"/> to run the kernels in the configuration a GPU gets (256-thread
-    /// groups) rather than the default CPU accelerator's 16-thread groups.
+    /// groups) rather than the default CPU accelerator's 16-thread groups, with the tiled GEMM a GPU runs.
     /// </summary>
     internal static GpuDevice OpenSimulated(CPUDevice device)
     {
         Context context = Context.Create(builder => builder.CPU().EnableAlgorithms().Optimize(OptimizationLevel.O2));
         try
         {
-            return new GpuDevice(context, device.CreateAccelerator(context));
+            return new GpuDevice(context, device.CreateAccelerator(context), GemmKernel.Tiled);
         }
         catch
         {

@@ -6,9 +6,11 @@ using GpuK = DeepNotes.Gpu.Kernels;
 
 namespace DeepNotes.Gpu.Tests;
 
-[Collection("gpu")]
-public sealed class Conv2dTests(GpuFixture gpu)
+/// <summary>The convolution's tests, run on the tiled GEMM (<see cref="Conv2dTests"/>) and on the barrier-free one (<see cref="DirectConv2dTests"/>).</summary>
+public abstract class Conv2dCases(GpuFixture gpu)
 {
+    protected readonly GpuFixture gpu = gpu;
+
     public static TheoryData<string, Conv2dShape> Shapes => new()
     {
         // Cin, H, W, Cout, KH, KW, SH, SW, PH, PW
@@ -97,3 +99,8 @@ public sealed class Conv2dTests(GpuFixture gpu)
             gpu.Upload(new float[25]), default, 1, s, Activation.None, default));
     }
 }
+
+[Collection("gpu")]
+public sealed class Conv2dTests(GpuFixture fixture) : Conv2dCases(fixture);
+
+public sealed class DirectConv2dTests(DirectGemmFixture fixture) : Conv2dCases(fixture), IClassFixture<DirectGemmFixture>;

@@ -30,6 +30,31 @@ public sealed class DeviceTests
         }
         finally { Environment.SetEnvironmentVariable("DEEPNOTES_GPU", before); }
     }
+
+    [Fact]
+    public void TheCpuAcceleratorRunsTheBarrierFreeGemmUnlessAskedForTheTiledOne()
+    {
+        using (GpuDevice device = GpuDevice.Open(GpuKind.Cpu)) Assert.Equal(GemmKernel.Direct, device.Gemm);
+        using (GpuDevice device = GpuDevice.Open(GpuKind.Cpu, GemmKernel.Tiled))
+        {
+            Assert.Equal(GemmKernel.Tiled, device.Gemm);
+            Assert.Equal("tiled ILGPU GEMM", device.GemmPath);
+        }
+        using (GpuDevice device = GpuDevice.OpenSimulated(ILGPU.Runtime.CPU.CPUDevice.Nvidia)) Assert.Equal(GemmKernel.Tiled, device.Gemm);
+    }
+
+    [Fact]
+    public void DeepNotesGemmPicksTheKernelAndAnUnknownValueIsAClearError()
+    {
+        // The parser the variable goes through (setting the variable itself would race the fixtures opening devices).
+        Assert.Null(GpuDevice.GemmFromEnvironment(null));
+        Assert.Null(GpuDevice.GemmFromEnvironment(" Auto "));
+        Assert.Equal(GemmKernel.Tiled, GpuDevice.GemmFromEnvironment("tiled"));
+        Assert.Equal(GemmKernel.Direct, GpuDevice.GemmFromEnvironment("DIRECT"));
+        var e = Assert.Throws<ArgumentException>(() => GpuDevice.GemmFromEnvironment("winograd"));
+        Assert.Contains("winograd", e.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => GpuDevice.Open(GpuKind.Cpu, (GemmKernel)7));
+    }
 }
 
 public sealed class DeviceResourceTests

@@ -5,9 +5,11 @@ using GpuK = DeepNotes.Gpu.Kernels;
 
 namespace DeepNotes.Gpu.Tests;
 
-[Collection("gpu")]
-public sealed class GemmTests(GpuFixture gpu)
+/// <summary>The GEMM's tests, run on the tiled kernel (<see cref="GemmTests"/>) and on the barrier-free one (<see cref="DirectGemmTests"/>).</summary>
+public abstract class GemmCases(GpuFixture gpu)
 {
+    protected readonly GpuFixture gpu = gpu;
+
     [Theory]
     [InlineData(false, false)]
     [InlineData(true, false)]
@@ -21,14 +23,6 @@ public sealed class GemmTests(GpuFixture gpu)
         ArrayView<float> c = gpu.Upload(Data.Filled(m * n, float.NaN));   // beta = 0 never reads C
         GpuK.Gemm.Multiply(gpu.Device, c, gpu.Upload(a), gpu.Upload(b), m, n, k, transA, transB);
         Data.Close(expected, gpu.Download(c), $"transA {transA}, transB {transB}");
-    }
-
-    [Fact]
-    public void GroupsAreFourByFourThreadsOnTheCpuAcceleratorAndSixteenBySixteenOnAGpu()
-    {
-        int threads = gpu.Device.IsCuda ? 16 : 4;
-        Assert.Equal(threads, GpuK.Gemm.ThreadsOf(gpu.Device));
-        Assert.Equal(4 * threads, GpuK.Gemm.TileOf(gpu.Device));
     }
 
     [Fact]
@@ -75,5 +69,45 @@ public sealed class GemmTests(GpuFixture gpu)
         var e = Assert.Throws<ArgumentException>(() =>
             GpuK.Gemm.Multiply(gpu.Device, gpu.Upload(new float[6]), gpu.Upload(new float[5]), gpu.Upload(new float[6]), 2, 3, 3));
         Assert.Equal("a", e.ParamName);
+    }
+}
+
+[Collection("gpu")]
+public sealed class GemmTests(GpuFixture fixture) : GemmCases(fixture)
+{
+    [Fact]
+    public void GroupsAreFourByFourThreadsOnTheCpuAcceleratorAndSixteenBySixteenOnAGpu()
+    {
+        Assert.Equal(GemmKernel.Tiled, gpu.Device.Gemm);
+        int threads = gpu.Device.IsCuda ? 16 : 4;
+        Assert.Equal(threads, GpuK.Gemm.ThreadsOf(gpu.Device));
+        Assert.Equal(4 * threads, GpuK.Gemm.TileOf(gpu.Device));
+    }
+}
+
+public sealed class DirectGemmTests(DirectGemmFixture fixture) : GemmCases(fixture), IClassFixture<DirectGemmFixture>
+{
+    [Fact]
+    public void TheDeviceRunsTheBarrierFreeKernel() => Assert.Equal(GemmKernel.Direct, gpu.Device.Gemm);
+
+    [Fact]
+    public void ASplitProductKeepsEachSliceApartForTheSum()
+    {
+        // 70 deep in slices of 16 (Slices rounds to whole Depth steps): 5 slices, each a partial product of its own.
+        const int m = 6, n = 7, k = 70;
+        float[] a = Data.Random(m * k, 9), b = Data.Random(k * n, 10);
+        int slices = GpuK.Gemm.Slices(k, 5, out int chunk);
+        Assert.Equal((5, 16), (slices, chunk));
+        ArrayView<float> partials = gpu.Zeros(slices * m * n, float.NaN), c = gpu.Zeros(m * n, float.NaN);
+        GpuK.Gemm.Run(gpu.Device, new GpuK.Gemm.Strided(gpu.Upload(a), k, 0, false), new GpuK.Gemm.Strided(gpu.Upload(b), n, 0, false),
+            new GpuK.Gemm.Scaled(partials, n, m * n, 1f, 0f), 1, m, n, k, 5);
+        GpuK.Gemm.SumSlices(gpu.Device, c, partials, m * n, slices, 0f);
+        float[] expected = new float[m * n], partial = gpu.Download(partials), firstSlice = new float[m * n];
+        CpuK.Gemm.Multiply(expected, a, b, m, n, k);
+        Data.Close(expected, gpu.Download(c), "the summed slices");
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+                for (int p = 0; p < chunk; p++) firstSlice[i * n + j] += a[i * k + p] * b[p * n + j];
+        Data.Close(firstSlice, partial[..(m * n)], "the first slice alone");
     }
 }

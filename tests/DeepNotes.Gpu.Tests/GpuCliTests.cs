@@ -43,6 +43,17 @@ public sealed class GpuCliTests
     }
 
     [Fact]
+    public void InfoNamesTheGemmKernelTheOptionPicks()
+    {
+        (int code, string output, _) = Run("info", "--device", "cpu");
+        Assert.Equal(0, code);
+        Assert.Contains("GEMM: direct (barrier-free) ILGPU GEMM", output);
+        (code, output, _) = Run("info", "--device", "cpu", "--gemm", "tiled");
+        Assert.Equal(0, code);
+        Assert.Contains("GEMM: tiled ILGPU GEMM", output);
+    }
+
+    [Fact]
     public void BenchPrintsOneJsonLinePerWorkload()
     {
         (int code, string output, _) = Run("bench", "--device", "cpu", "--workload", "mlp", "--batch", "4", "--steps", "1", "--cpu-steps", "1");
@@ -62,6 +73,7 @@ public sealed class GpuCliTests
     [InlineData("--workload is 'resnet'", "bench", "--workload", "resnet")]
     [InlineData("--steps is '0'", "bench", "--steps", "0")]
     [InlineData("--device is 'tpu'", "info", "--device", "tpu")]
+    [InlineData("--gemm is 'winograd'", "info", "--device", "cpu", "--gemm", "winograd")]
     [InlineData("--models names 'Nope'", "check", "--models", "Nope")]
     [InlineData("no GPU training for 'alexnet'", "train", "alexnet")]
     [InlineData("--lr is '-1'", "train", "mlp", "--lr", "-1")]

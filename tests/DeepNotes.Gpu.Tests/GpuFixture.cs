@@ -12,12 +12,18 @@ namespace DeepNotes.Gpu.Tests;
 /// CPU accelerator, or with DEEPNOTES_GPU_TESTS=cuda the first CUDA GPU, so that the same tests check the twins
 /// (and the cuBLAS path) on a machine that has one.
 /// </summary>
-public sealed class GpuFixture : IDisposable
+/// The kernels run with the tiled GEMM (what a GPU runs, whatever the device's default);
+/// <see cref="DirectGemmFixture"/> runs the GEMM and convolution tests again on the barrier-free kernel.
+public class GpuFixture : IDisposable
 {
     private readonly List<MemoryBuffer> _buffers = new();
 
-    public GpuDevice Device { get; } = GpuDevice.Open(
-        Environment.GetEnvironmentVariable("DEEPNOTES_GPU_TESTS")?.Trim().ToLowerInvariant() == "cuda" ? GpuKind.Cuda : GpuKind.Cpu);
+    public GpuFixture() : this(GemmKernel.Tiled) { }
+
+    protected GpuFixture(GemmKernel gemm) => Device = GpuDevice.Open(
+        Environment.GetEnvironmentVariable("DEEPNOTES_GPU_TESTS")?.Trim().ToLowerInvariant() == "cuda" ? GpuKind.Cuda : GpuKind.Cpu, gemm);
+
+    public GpuDevice Device { get; }
 
     /// <summary>A device copy of <paramref name="data"/> (freed with the fixture).</summary>
     public ArrayView<T> Upload<T>(T[] data) where T : unmanaged
@@ -50,6 +56,9 @@ public sealed class GpuFixture : IDisposable
         Device.Dispose();
     }
 }
+
+/// <summary>The kernel tests' device with the barrier-free GEMM (<see cref="GemmKernel.Direct"/>), the CPU accelerator's default.</summary>
+public sealed class DirectGemmFixture() : GpuFixture(GemmKernel.Direct);
 
 [CollectionDefinition("gpu")]
 public sealed class GpuCollection : ICollectionFixture<GpuFixture>;

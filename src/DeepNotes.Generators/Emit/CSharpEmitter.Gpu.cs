@@ -102,9 +102,9 @@ internal sealed partial class CSharpEmitter
         _w.Line("private readonly int _maxBatch;");
         _w.Line("private readonly ulong _seed;");
         foreach (Node n in ChainNodes)
-            _w.Line($"private readonly Action<Index1D, ArrayView<float>, ArrayView<float>> _chain{I(n.Id)}; // {n.Text}");
+            _w.Line($"private readonly Action<KernelConfig, int, ArrayView<float>, ArrayView<float>> _chain{I(n.Id)}; // {n.Text}");
         foreach (Node n in ChainBackwardNodes)
-            _w.Line($"private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>> _chainBackward{I(n.Id)}; // back through {n.Forward!.Text}");
+            _w.Line($"private readonly Action<KernelConfig, int, ArrayView<float>, ArrayView<float>, ArrayView<float>> _chainBackward{I(n.Id)}; // back through {n.Forward!.Text}");
         _w.Line();
     }
 
@@ -157,9 +157,9 @@ internal sealed partial class CSharpEmitter
             _w.Line("// The fused element-wise kernels, compiled and loaded once");
             _w.Line("Accelerator accelerator = device.Accelerator;");
             foreach (Node n in ChainNodes)
-                _w.Line($"_chain{I(n.Id)} = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>>(Chain{I(n.Id)});");
+                _w.Line($"_chain{I(n.Id)} = accelerator.LoadStreamKernel<int, ArrayView<float>, ArrayView<float>>(Chain{I(n.Id)});");
             foreach (Node n in ChainBackwardNodes)
-                _w.Line($"_chainBackward{I(n.Id)} = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>>(ChainBackward{I(n.Id)});");
+                _w.Line($"_chainBackward{I(n.Id)} = accelerator.LoadStreamKernel<int, ArrayView<float>, ArrayView<float>, ArrayView<float>>(ChainBackward{I(n.Id)});");
         }
         _w.Close();
         _w.Line();
@@ -399,20 +399,27 @@ internal sealed partial class CSharpEmitter
     // ---- the fused element-wise kernels ---------------------------------------------------------
 
     private void LaunchChain(Node n) =>
-        _w.Line($"_chain{I(n.Id)}({Count(n.Output!.Shape)}, {Span(n.Output!)}, {Span(n.Inputs[0])});");
+        _w.Line($"_chain{I(n.Id)}({ElementConfig(n)}, {Count(n.Output!.Shape)}, {Span(n.Output!)}, {Span(n.Inputs[0])});");
 
     private void LaunchChainBackward(Node n) =>
-        _w.Line($"_chainBackward{I(n.Id)}({Count(n.Output!.Shape)}, {Span(n.Output!)}, {Span(n.Inputs[0])}, {Span(n.Inputs[1])});");
+        _w.Line($"_chainBackward{I(n.Id)}({ElementConfig(n)}, {Count(n.Output!.Shape)}, {Span(n.Output!)}, {Span(n.Inputs[0])}, {Span(n.Inputs[1])});");
+
+    /// <summary>The launch of a fused element-wise kernel over n's output: a grid-stride loop (DeepNotes.Gpu.Elements).</summary>
+    private string ElementConfig(Node n) => $"global::DeepNotes.Gpu.Elements.Config(_device.Accelerator, {Count(n.Output!.Shape)})";
+
+    private const string ElementLoop = "for (int i = global::DeepNotes.Gpu.Elements.First, step = global::DeepNotes.Gpu.Elements.Stride; i < count; i += step)";
 
     private void WriteChainKernels()
     {
         foreach (Node n in ChainNodes)
         {
             _w.Line($"// {n.Output!.Name} = {n.Text}");
-            _w.Open($"private static void Chain{I(n.Id)}(Index1D i, ArrayView<float> y, ArrayView<float> x)");
+            _w.Open($"private static void Chain{I(n.Id)}(int count, ArrayView<float> y, ArrayView<float> x)");
+            _w.Open(ElementLoop);
             _w.Line("float v = x[i];");
             foreach (ChainStep s in n.Steps) _w.Line($"v = {StepExpr(s, "v")};");
             _w.Line("y[i] = v;");
+            _w.Close();
             _w.Close();
             _w.Line();
         }
@@ -420,7 +427,8 @@ internal sealed partial class CSharpEmitter
         {
             List<ChainStep> steps = n.Forward!.Steps;
             _w.Line($"// {n.Output!.Name}: back through {n.Forward.Text} (the chain recomputed from its input)");
-            _w.Open($"private static void ChainBackward{I(n.Id)}(Index1D i, ArrayView<float> dx, ArrayView<float> dy, ArrayView<float> x)");
+            _w.Open($"private static void ChainBackward{I(n.Id)}(int count, ArrayView<float> dx, ArrayView<float> dy, ArrayView<float> x)");
+            _w.Open(ElementLoop);
             _w.Line("float v0 = x[i];");
             for (int k = 0; k < steps.Count; k++)
                 if (k < steps.Count - 1 || NeedsOutput(steps[k]))
@@ -429,6 +437,7 @@ internal sealed partial class CSharpEmitter
             for (int k = steps.Count - 1; k >= 0; k--)
                 _w.Line($"d *= {StepDerivative(steps[k], "v" + I(k), "v" + I(k + 1))};");
             _w.Line("dx[i] = d;");
+            _w.Close();
             _w.Close();
             _w.Line();
         }

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using DeepNotes.Kernels;
 using ILGPU;
 using ILGPU.Algorithms;
@@ -37,7 +38,13 @@ public static class Activations
             throw new ArgumentOutOfRangeException(nameof(activation));
     }
 
-    private static void ForwardKernel(Index1D i, ArrayView<float> y, ArrayView<float> x, int activation)
+    private static void ForwardKernel(int count, ArrayView<float> y, ArrayView<float> x, int activation)
+    {
+        for (int i = Elements.First, step = Elements.Stride; i < count; i += step) ForwardAt(i, y, x, activation);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ForwardAt(int i, ArrayView<float> y, ArrayView<float> x, int activation)
     {
         float v = x[i];
         y[i] = (Activation)activation switch
@@ -49,7 +56,13 @@ public static class Activations
         };
     }
 
-    private static void BackwardKernel(Index1D i, ArrayView<float> dx, ArrayView<float> dy, ArrayView<float> y, int activation)
+    private static void BackwardKernel(int count, ArrayView<float> dx, ArrayView<float> dy, ArrayView<float> y, int activation)
+    {
+        for (int i = Elements.First, step = Elements.Stride; i < count; i += step) BackwardAt(i, dx, dy, y, activation);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void BackwardAt(int i, ArrayView<float> dx, ArrayView<float> dy, ArrayView<float> y, int activation)
     {
         float g = dy[i], v = y[i];
         dx[i] = (Activation)activation switch

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using ILGPU;
 using ILGPU.Algorithms;
 using ILGPU.Runtime;
@@ -125,7 +126,14 @@ public static class BatchNorm
         }
     }
 
-    private static void InferKernel(Index1D i, ArrayView<float> y, ArrayView<float> x, ArrayView<float> gamma, ArrayView<float> beta,
+    private static void InferKernel(int count, ArrayView<float> y, ArrayView<float> x, ArrayView<float> gamma, ArrayView<float> beta,
+        ArrayView<float> runningMean, ArrayView<float> runningVar, NormArgs args)
+    {
+        for (int i = Elements.First, step = Elements.Stride; i < count; i += step) InferAt(i, y, x, gamma, beta, runningMean, runningVar, args);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void InferAt(int i, ArrayView<float> y, ArrayView<float> x, ArrayView<float> gamma, ArrayView<float> beta,
         ArrayView<float> runningMean, ArrayView<float> runningVar, NormArgs args)
     {
         int c = i / args.Spatial % args.Channels;

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using ILGPU;
 using ILGPU.Runtime;
 
@@ -12,7 +13,7 @@ namespace DeepNotes.Gpu.Kernels;
 /// </summary>
 public static class BatchedMatMul
 {
-    private static readonly object s_transpose = new();
+    private static readonly ElementKernel<ArrayView<float>, ArrayView<float>, int, int> s_transpose = new(TransposeKernel);
 
     /// <summary>C = A·B, or A·Bᵀ with <paramref name="transposeB"/> (B stored [m, k]). Overwrites C.</summary>
     public static void Forward(GpuDevice device, ArrayView<float> c, ArrayView<float> a, ArrayView<float> b, int batch, int n, int k, int m, bool transposeB = false)
@@ -46,12 +47,17 @@ public static class BatchedMatMul
         Gemm.Require(x.Length, total, nameof(x));
         Gemm.Require(y.Length, total, nameof(y));
         if (total == 0) return;
-        device.Kernel(s_transpose, a => a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(TransposeKernel))(
-            (int)total, y, x, rows, cols);
+        s_transpose.Launch(device, total, y, x, rows, cols);
     }
 
     // One thread per output element, so the writes are consecutive.
-    private static void TransposeKernel(Index1D i, ArrayView<float> y, ArrayView<float> x, int rows, int cols)
+    private static void TransposeKernel(int count, ArrayView<float> y, ArrayView<float> x, int rows, int cols)
+    {
+        for (int i = Elements.First, step = Elements.Stride; i < count; i += step) TransposeAt(i, y, x, rows, cols);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void TransposeAt(int i, ArrayView<float> y, ArrayView<float> x, int rows, int cols)
     {
         int size = rows * cols, e = i % size, c = e / rows, r = e - c * rows;
         y[i] = x[i - e + r * cols + c];

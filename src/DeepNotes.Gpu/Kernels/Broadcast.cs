@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using DeepNotes.Kernels;
 using ILGPU;
 using ILGPU.Runtime;
@@ -54,7 +55,13 @@ public static class Broadcast
         _ => a / b,
     };
 
-    private static void ForwardKernel(Index1D i, ArrayView<float> y, ArrayView<float> a, ArrayView<float> b, int op, BroadcastShape s)
+    private static void ForwardKernel(int count, ArrayView<float> y, ArrayView<float> a, ArrayView<float> b, int op, BroadcastShape s)
+    {
+        for (int i = Elements.First, step = Elements.Stride; i < count; i += step) ForwardAt(i, y, a, b, op, s);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ForwardAt(int i, ArrayView<float> y, ArrayView<float> a, ArrayView<float> b, int op, BroadcastShape s)
     {
         int r = i / s.RowSize, j = i - r * s.RowSize;
         int i5 = j % s.D5; j /= s.D5;
@@ -70,7 +77,13 @@ public static class Broadcast
 
     // One thread per element u of the operand's gradient: u fixes the index along the operand's own
     // dimensions; the broadcast ones (stride 0) run over the output's extent, rows outermost, then row-major.
-    private static void BackwardKernel(Index1D u, ArrayView<float> grad, ArrayView<float> dy, ArrayView<float> a, ArrayView<float> b, BroadcastShape s)
+    private static void BackwardKernel(int count, ArrayView<float> grad, ArrayView<float> dy, ArrayView<float> a, ArrayView<float> b, BroadcastShape s)
+    {
+        for (int u = Elements.First, step = Elements.Stride; u < count; u += step) BackwardAt(u, grad, dy, a, b, s);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void BackwardAt(int u, ArrayView<float> grad, ArrayView<float> dy, ArrayView<float> a, ArrayView<float> b, BroadcastShape s)
     {
         bool first = s.Operand == 0;
         bool targetBatched = (first ? s.ABatched : s.BBatched) != 0;

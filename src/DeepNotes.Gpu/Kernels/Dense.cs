@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using DeepNotes.Kernels;
 using ILGPU;
 using ILGPU.Runtime;
@@ -13,7 +14,7 @@ namespace DeepNotes.Gpu.Kernels;
 /// </summary>
 public static class Dense
 {
-    private static readonly object s_epilogue = new();
+    private static readonly ElementKernel<ArrayView<float>, ArrayView<float>, int, int, Activation> s_epilogue = new(EpilogueKernel);
 
     public static void Forward(GpuDevice device, ArrayView<float> y, ArrayView<float> x, ArrayView<float> w, ArrayView<float> b,
                                int rows, int inFeatures, int outFeatures, Activation activation)
@@ -25,8 +26,7 @@ public static class Dense
         ArrayView<float> yy = y.SubView(0, (long)rows * outFeatures);
         Gemm.Multiply(device, yy, x, w, rows, outFeatures, inFeatures, transB: true);
         if (yy.Length == 0 || (b.Length == 0 && activation == Activation.None)) return;
-        device.Kernel(s_epilogue, a => a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, Activation>(EpilogueKernel))(
-            (int)yy.Length, yy, b, b.Length == 0 ? 0 : 1, outFeatures, activation);
+        s_epilogue.Launch(device, yy.Length, yy, b, b.Length == 0 ? 0 : 1, outFeatures, activation);
     }
 
     /// <summary>dx = dy·W (overwrites dx).</summary>
@@ -51,7 +51,13 @@ public static class Dense
         if (db.Length != 0) BiasGradient.Sum(device, db, dy, outFeatures, 1, rows, overwrite);
     }
 
-    private static void EpilogueKernel(Index1D i, ArrayView<float> y, ArrayView<float> b, int hasBias, int outFeatures, Activation activation)
+    private static void EpilogueKernel(int count, ArrayView<float> y, ArrayView<float> b, int hasBias, int outFeatures, Activation activation)
+    {
+        for (int i = Elements.First, step = Elements.Stride; i < count; i += step) EpilogueAt(i, y, b, hasBias, outFeatures, activation);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void EpilogueAt(int i, ArrayView<float> y, ArrayView<float> b, int hasBias, int outFeatures, Activation activation)
     {
         float v = y[i];
         if (hasBias != 0) v += b[i % outFeatures];

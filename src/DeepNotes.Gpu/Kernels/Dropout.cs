@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using ILGPU;
 using ILGPU.Runtime;
 
@@ -45,9 +46,15 @@ public static class Dropout
     }
 
     // One thread per 64-bit draw: elements 4·block .. 4·block + 3, lane k taking bits 16k .. 16k + 15.
-    private static void ApplyKernel(Index1D block, ArrayView<float> y, ArrayView<float> x, MaskArgs args)
+    private static void ApplyKernel(int count, ArrayView<float> y, ArrayView<float> x, MaskArgs args)
     {
-        ulong bits = CounterRng.Next64(args.Seed, args.Stream, (ulong)block.X);
+        for (int block = Elements.First, step = Elements.Stride; block < count; block += step) ApplyAt(block, y, x, args);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ApplyAt(int block, ArrayView<float> y, ArrayView<float> x, MaskArgs args)
+    {
+        ulong bits = CounterRng.Next64(args.Seed, args.Stream, (ulong)block);
         int start = block * 4;
         for (int lane = 0; lane < 4; lane++, bits >>= 16)
         {

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using ILGPU;
 using ILGPU.Algorithms;
 using ILGPU.Runtime;
@@ -45,11 +46,29 @@ public static class Elementwise
         s_map.Launch(device, x.Length, x, y, (int)op, a, b);
     }
 
-    private static void FillKernel(Index1D i, ArrayView<float> y, float value) => y[i] = value;
+    private static void FillKernel(int count, ArrayView<float> y, float value)
+    {
+        for (int i = Elements.First, step = Elements.Stride; i < count; i += step) FillAt(i, y, value);
+    }
 
-    private static void AccumulateKernel(Index1D i, ArrayView<float> dst, ArrayView<float> src) => dst[i] += src[i];
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void FillAt(int i, ArrayView<float> y, float value) => y[i] = value;
 
-    private static void MapKernel(Index1D i, ArrayView<float> x, ArrayView<float> y, int op, float a, float b)
+    private static void AccumulateKernel(int count, ArrayView<float> dst, ArrayView<float> src)
+    {
+        for (int i = Elements.First, step = Elements.Stride; i < count; i += step) AccumulateAt(i, dst, src);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AccumulateAt(int i, ArrayView<float> dst, ArrayView<float> src) => dst[i] += src[i];
+
+    private static void MapKernel(int count, ArrayView<float> x, ArrayView<float> y, int op, float a, float b)
+    {
+        for (int i = Elements.First, step = Elements.Stride; i < count; i += step) MapAt(i, x, y, op, a, b);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MapAt(int i, ArrayView<float> x, ArrayView<float> y, int op, float a, float b)
     {
         float v = x[i];
         switch ((Op)op)

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using ILGPU;
 using ILGPU.Runtime;
 
@@ -117,26 +118,50 @@ public static class Embedding
         return total;
     }
 
-    private static void ForwardKernel(Index1D i, ArrayView<float> y, ArrayView<int> ids, ArrayView<float> table, TokenArgs args)
+    private static void ForwardKernel(int count, ArrayView<float> y, ArrayView<int> ids, ArrayView<float> table, TokenArgs args)
+    {
+        for (int i = Elements.First, step = Elements.Stride; i < count; i += step) ForwardAt(i, y, ids, table, args);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ForwardAt(int i, ArrayView<float> y, ArrayView<int> ids, ArrayView<float> table, TokenArgs args)
     {
         int row = i / args.Width;
         y[i] = table[(long)ids[row] * args.Width + (i - row * args.Width)];
     }
 
-    private static void BackwardKernel(Index1D i, ArrayView<float> dTable, ArrayView<float> dy, ArrayView<int> ids, TokenArgs args)
+    private static void BackwardKernel(int count, ArrayView<float> dTable, ArrayView<float> dy, ArrayView<int> ids, TokenArgs args)
+    {
+        for (int i = Elements.First, step = Elements.Stride; i < count; i += step) BackwardAt(i, dTable, dy, ids, args);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void BackwardAt(int i, ArrayView<float> dTable, ArrayView<float> dy, ArrayView<int> ids, TokenArgs args)
     {
         int row = i / args.Width;
         Atomic.Add(ref dTable[(long)ids[row] * args.Width + (i - row * args.Width)], dy[i]);
     }
 
-    private static void OneHotKernel(Index1D i, ArrayView<float> y, ArrayView<int> ids, TokenArgs args)
+    private static void OneHotKernel(int count, ArrayView<float> y, ArrayView<int> ids, TokenArgs args)
+    {
+        for (int i = Elements.First, step = Elements.Stride; i < count; i += step) OneHotAt(i, y, ids, args);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void OneHotAt(int i, ArrayView<float> y, ArrayView<int> ids, TokenArgs args)
     {
         int row = i / args.Width;
         y[i] = i - row * args.Width == ids[row] ? 1f : 0f;
     }
 
     // One thread per (b, j): y = Σ x·(m/total), accumulated in slot order as the CPU's MultiplyAdd.
-    private static void MaskedMeanKernel(Index1D i, ArrayView<float> y, ArrayView<float> x, ArrayView<float> mask, TokenArgs args)
+    private static void MaskedMeanKernel(int count, ArrayView<float> y, ArrayView<float> x, ArrayView<float> mask, TokenArgs args)
+    {
+        for (int i = Elements.First, step = Elements.Stride; i < count; i += step) MaskedMeanAt(i, y, x, mask, args);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MaskedMeanAt(int i, ArrayView<float> y, ArrayView<float> x, ArrayView<float> mask, TokenArgs args)
     {
         int b = i / args.Width, j = i - b * args.Width;
         float total = Total(mask, b, args.Slots), sum = 0f;
@@ -149,14 +174,27 @@ public static class Embedding
         y[i] = sum;
     }
 
-    private static void MaskedMeanBackwardKernel(Index1D i, ArrayView<float> dx, ArrayView<float> dy, ArrayView<float> mask, TokenArgs args)
+    private static void MaskedMeanBackwardKernel(int count, ArrayView<float> dx, ArrayView<float> dy, ArrayView<float> mask, TokenArgs args)
+    {
+        for (int i = Elements.First, step = Elements.Stride; i < count; i += step) MaskedMeanBackwardAt(i, dx, dy, mask, args);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MaskedMeanBackwardAt(int i, ArrayView<float> dx, ArrayView<float> dy, ArrayView<float> mask, TokenArgs args)
     {
         int bs = i / args.Width, j = i - bs * args.Width, b = bs / args.Slots;
         float total = Total(mask, b, args.Slots), m = mask[bs];
         dx[i] = total == 0f || m == 0f ? 0f : dy[(long)b * args.Width + j] * (m / total);
     }
 
-    private static void MaskedMeanBackwardMaskKernel(Index1D bs, ArrayView<float> dmask, ArrayView<float> dy, ArrayView<float> x, ArrayView<float> y,
+    private static void MaskedMeanBackwardMaskKernel(int count, ArrayView<float> dmask, ArrayView<float> dy, ArrayView<float> x, ArrayView<float> y,
+                                                     ArrayView<float> mask, TokenArgs args)
+    {
+        for (int bs = Elements.First, step = Elements.Stride; bs < count; bs += step) MaskedMeanBackwardMaskAt(bs, dmask, dy, x, y, mask, args);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MaskedMeanBackwardMaskAt(int bs, ArrayView<float> dmask, ArrayView<float> dy, ArrayView<float> x, ArrayView<float> y,
                                                      ArrayView<float> mask, TokenArgs args)
     {
         int b = bs / args.Slots;
@@ -167,7 +205,7 @@ public static class Embedding
             return;
         }
         float dyDotY = 0f, dyDotX = 0f;
-        long row = (long)b * args.Width, slot = (long)bs.X * args.Width;
+        long row = (long)b * args.Width, slot = (long)bs * args.Width;
         for (int j = 0; j < args.Width; j++)
         {
             float g = dy[row + j];
@@ -177,7 +215,13 @@ public static class Embedding
         dmask[bs] = (dyDotX - dyDotY) / total;
     }
 
-    private static void BagKernel(Index1D i, ArrayView<float> y, ArrayView<int> ids, ArrayView<float> mask, ArrayView<float> table, TokenArgs args)
+    private static void BagKernel(int count, ArrayView<float> y, ArrayView<int> ids, ArrayView<float> mask, ArrayView<float> table, TokenArgs args)
+    {
+        for (int i = Elements.First, step = Elements.Stride; i < count; i += step) BagAt(i, y, ids, mask, table, args);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void BagAt(int i, ArrayView<float> y, ArrayView<int> ids, ArrayView<float> mask, ArrayView<float> table, TokenArgs args)
     {
         int b = i / args.Width, j = i - b * args.Width;
         float total = Total(mask, b, args.Slots), sum = 0f;
@@ -190,7 +234,13 @@ public static class Embedding
         y[i] = sum;
     }
 
-    private static void BagBackwardKernel(Index1D i, ArrayView<float> dTable, ArrayView<float> dy, ArrayView<int> ids, ArrayView<float> mask, TokenArgs args)
+    private static void BagBackwardKernel(int count, ArrayView<float> dTable, ArrayView<float> dy, ArrayView<int> ids, ArrayView<float> mask, TokenArgs args)
+    {
+        for (int i = Elements.First, step = Elements.Stride; i < count; i += step) BagBackwardAt(i, dTable, dy, ids, mask, args);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void BagBackwardAt(int i, ArrayView<float> dTable, ArrayView<float> dy, ArrayView<int> ids, ArrayView<float> mask, TokenArgs args)
     {
         int bs = i / args.Width, j = i - bs * args.Width, b = bs / args.Slots;
         float m = mask[bs];

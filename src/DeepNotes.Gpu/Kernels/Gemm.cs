@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Collections.Generic;
 using DeepNotes.Kernels;
 using ILGPU;
@@ -186,6 +187,15 @@ public static class Gemm
     {
         if (batch == 0 || m == 0 || n == 0) return;
         splits = Slices(k, splits, out int chunk);
+        if (device.Gemm == GemmKernel.Direct)
+        {
+            int columns = (n + Micro - 1) / Micro, rows = (m + Micro - 1) / Micro;
+            long blocks = (long)columns * rows * batch * splits;
+            var direct = device.Kernel(DirectKey<TA, TB, TC>.Value,
+                acc => acc.LoadStreamKernel<int, TA, TB, TC, int, int, int, int, int>(DirectKernel));
+            direct(Elements.Config(device.Accelerator, blocks), (int)blocks, a, b, c, m, n, k, splits, chunk);
+            return;
+        }
         var kernel = device.Kernel(Key<TA, TB, TC>.Value,
             acc => acc.LoadStreamKernel<TA, TB, TC, int, int, int, int, int>(TiledKernel));
         int threads = ThreadsOf(device), tile = Micro * threads;
@@ -220,7 +230,8 @@ public static class Gemm
         return Math.Max(1, (k + chunk - 1) / chunk);
     }
 
-    private static readonly object s_sumSlices = new(), s_workspace = new();
+    private static readonly object s_workspace = new();
+    private static readonly ElementKernel<ArrayView<float>, ArrayView<float>, int, int, float> s_sumSlices = new(SumSlicesKernel);
 
     /// <summary>
     /// c[i] = Σ_s partials[s·size + i] over the slices in order, + beta·c[i] (beta 0: c is not read):
@@ -229,11 +240,16 @@ public static class Gemm
     internal static void SumSlices(GpuDevice device, ArrayView<float> c, ArrayView<float> partials, int size, int slices, float beta)
     {
         if (size == 0) return;
-        device.Kernel(s_sumSlices, acc => acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, float>(SumSlicesKernel))(
-            size, c, partials, size, slices, beta);
+        s_sumSlices.Launch(device, size, c, partials, size, slices, beta);
     }
 
-    private static void SumSlicesKernel(Index1D i, ArrayView<float> c, ArrayView<float> partials, int size, int slices, float beta)
+    private static void SumSlicesKernel(int count, ArrayView<float> c, ArrayView<float> partials, int size, int slices, float beta)
+    {
+        for (int i = Elements.First, step = Elements.Stride; i < count; i += step) SumSlicesAt(i, c, partials, size, slices, beta);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void SumSlicesAt(int i, ArrayView<float> c, ArrayView<float> partials, int size, int slices, float beta)
     {
         float sum = 0f;
         for (int s = 0; s < slices; s++) sum += partials[s * size + i];
@@ -275,6 +291,54 @@ public static class Gemm
     private static class Key<TA, TB, TC>
     {
         public static readonly object Value = new();
+    }
+
+    private static class DirectKey<TA, TB, TC>
+    {
+        public static readonly object Value = new();
+    }
+
+    /// <summary>
+    /// The barrier-free kernel (<see cref="GemmKernel.Direct"/>): a grid-stride loop (<see cref="Elements"/>) over the
+    /// 4×4 blocks of every example's product, column blocks fastest; <see cref="DirectBlock"/> computes one.
+    /// </summary>
+    private static void DirectKernel<TA, TB, TC>(int count, TA a, TB b, TC c, int m, int n, int k, int splits, int chunk)
+        where TA : struct, IOperand where TB : struct, IOperand where TC : struct, IEpilogue
+    {
+        int columns = (n + Micro - 1) / Micro, rows = (m + Micro - 1) / Micro;
+        for (int block = Elements.First, step = Elements.Stride; block < count; block += step)
+        {
+            int rest = block / columns, y = rest % rows;
+            DirectBlock(a, b, c, m, n, k, splits, chunk, (block - rest * columns) * Micro, y * Micro, rest / rows);
+        }
+    }
+
+    /// <summary>
+    /// Rows row..row+3 and columns col..col+3 of grid slot zs (example zs / splits over the same inner slice as the tiled
+    /// kernel), both operands read from device memory. Rows and columns past the matrix edge are read clamped to the
+    /// last one (no branch in the loop) and never stored.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void DirectBlock<TA, TB, TC>(TA a, TB b, TC c, int m, int n, int k, int splits, int chunk, int col, int row, int zs)
+        where TA : struct, IOperand where TB : struct, IOperand where TC : struct, IEpilogue
+    {
+        int z = zs / splits;
+        int kBegin = (zs - z * splits) * chunk, kEnd = Math.Min(k, kBegin + chunk);
+        int r1 = Math.Min(row + 1, m - 1), r2 = Math.Min(row + 2, m - 1), r3 = Math.Min(row + 3, m - 1);
+        int q1 = Math.Min(col + 1, n - 1), q2 = Math.Min(col + 2, n - 1), q3 = Math.Min(col + 3, n - 1);
+        Row4 c0 = default, c1 = default, c2 = default, c3 = default;
+        for (int p = kBegin; p < kEnd; p++)
+        {
+            var bRow = new Row4(b.Load(z, p, col), b.Load(z, p, q1), b.Load(z, p, q2), b.Load(z, p, q3));
+            c0 = Row4.MultiplyAdd(c0, a.Load(z, row, p), bRow);
+            c1 = Row4.MultiplyAdd(c1, a.Load(z, r1, p), bRow);
+            c2 = Row4.MultiplyAdd(c2, a.Load(z, r2, p), bRow);
+            c3 = Row4.MultiplyAdd(c3, a.Load(z, r3, p), bRow);
+        }
+        Store(c, zs, row, col, 1, m, n, c0);
+        Store(c, zs, row + 1, col, 1, m, n, c1);
+        Store(c, zs, row + 2, col, 1, m, n, c2);
+        Store(c, zs, row + 3, col, 1, m, n, c3);
     }
 
     /// <summary>

@@ -5,7 +5,7 @@ using ILGPU.Runtime;
 namespace DeepNotes.Gpu.Kernels;
 
 // The one load-and-launch path of the library kernels. Each kernel is a static readonly instance of
-// ElementKernel<...> (one thread per element, ILGPU picks the group size) or GroupKernel<...> (a grid of
+// ElementKernel<...> (a grid-stride loop over the elements, Elements) or GroupKernel<...> (a grid of
 // groups, one per row or channel, of up to GroupKernel.MaxThreads threads reducing in shared memory). The
 // instance is also the kernel's key in GpuDevice's cache, and it holds its loader, so a launch allocates
 // nothing: no closure, no delegate, no device memory. Every launch goes to the default stream. Arities 2 to 9:
@@ -41,19 +41,19 @@ internal static class GroupKernel
     }
 }
 
-/// <summary>A kernel with one thread per element: <c>kernel(index, ...)</c> over [0, count).</summary>
+/// <summary>An element kernel, <c>kernel(count, ...)</c>, looping over [0, count) (<see cref="Elements"/>).</summary>
 internal sealed class ElementKernel<T1, T2>
     where T1 : struct
     where T2 : struct
 {
-    private readonly Func<Accelerator, Action<Index1D, T1, T2>> _load;
+    private readonly Func<Accelerator, Action<KernelConfig, int, T1, T2>> _load;
 
-    public ElementKernel(Action<Index1D, T1, T2> kernel) => _load = a => a.LoadAutoGroupedStreamKernel(kernel);
+    public ElementKernel(Action<int, T1, T2> kernel) => _load = a => a.LoadStreamKernel(kernel);
 
     public void Launch(GpuDevice device, long count, T1 a1, T2 a2)
     {
         if (count <= 0) return;
-        device.Kernel(this, _load)(checked((int)count), a1, a2);
+        device.Kernel(this, _load)(Elements.Config(device.Accelerator, count), (int)count, a1, a2);
     }
 }
 
@@ -76,20 +76,20 @@ internal sealed class GroupKernel<T1, T2>
     }
 }
 
-/// <summary>A kernel with one thread per element: <c>kernel(index, ...)</c> over [0, count).</summary>
+/// <summary>An element kernel, <c>kernel(count, ...)</c>, looping over [0, count) (<see cref="Elements"/>).</summary>
 internal sealed class ElementKernel<T1, T2, T3>
     where T1 : struct
     where T2 : struct
     where T3 : struct
 {
-    private readonly Func<Accelerator, Action<Index1D, T1, T2, T3>> _load;
+    private readonly Func<Accelerator, Action<KernelConfig, int, T1, T2, T3>> _load;
 
-    public ElementKernel(Action<Index1D, T1, T2, T3> kernel) => _load = a => a.LoadAutoGroupedStreamKernel(kernel);
+    public ElementKernel(Action<int, T1, T2, T3> kernel) => _load = a => a.LoadStreamKernel(kernel);
 
     public void Launch(GpuDevice device, long count, T1 a1, T2 a2, T3 a3)
     {
         if (count <= 0) return;
-        device.Kernel(this, _load)(checked((int)count), a1, a2, a3);
+        device.Kernel(this, _load)(Elements.Config(device.Accelerator, count), (int)count, a1, a2, a3);
     }
 }
 
@@ -113,21 +113,21 @@ internal sealed class GroupKernel<T1, T2, T3>
     }
 }
 
-/// <summary>A kernel with one thread per element: <c>kernel(index, ...)</c> over [0, count).</summary>
+/// <summary>An element kernel, <c>kernel(count, ...)</c>, looping over [0, count) (<see cref="Elements"/>).</summary>
 internal sealed class ElementKernel<T1, T2, T3, T4>
     where T1 : struct
     where T2 : struct
     where T3 : struct
     where T4 : struct
 {
-    private readonly Func<Accelerator, Action<Index1D, T1, T2, T3, T4>> _load;
+    private readonly Func<Accelerator, Action<KernelConfig, int, T1, T2, T3, T4>> _load;
 
-    public ElementKernel(Action<Index1D, T1, T2, T3, T4> kernel) => _load = a => a.LoadAutoGroupedStreamKernel(kernel);
+    public ElementKernel(Action<int, T1, T2, T3, T4> kernel) => _load = a => a.LoadStreamKernel(kernel);
 
     public void Launch(GpuDevice device, long count, T1 a1, T2 a2, T3 a3, T4 a4)
     {
         if (count <= 0) return;
-        device.Kernel(this, _load)(checked((int)count), a1, a2, a3, a4);
+        device.Kernel(this, _load)(Elements.Config(device.Accelerator, count), (int)count, a1, a2, a3, a4);
     }
 }
 
@@ -152,7 +152,7 @@ internal sealed class GroupKernel<T1, T2, T3, T4>
     }
 }
 
-/// <summary>A kernel with one thread per element: <c>kernel(index, ...)</c> over [0, count).</summary>
+/// <summary>An element kernel, <c>kernel(count, ...)</c>, looping over [0, count) (<see cref="Elements"/>).</summary>
 internal sealed class ElementKernel<T1, T2, T3, T4, T5>
     where T1 : struct
     where T2 : struct
@@ -160,14 +160,14 @@ internal sealed class ElementKernel<T1, T2, T3, T4, T5>
     where T4 : struct
     where T5 : struct
 {
-    private readonly Func<Accelerator, Action<Index1D, T1, T2, T3, T4, T5>> _load;
+    private readonly Func<Accelerator, Action<KernelConfig, int, T1, T2, T3, T4, T5>> _load;
 
-    public ElementKernel(Action<Index1D, T1, T2, T3, T4, T5> kernel) => _load = a => a.LoadAutoGroupedStreamKernel(kernel);
+    public ElementKernel(Action<int, T1, T2, T3, T4, T5> kernel) => _load = a => a.LoadStreamKernel(kernel);
 
     public void Launch(GpuDevice device, long count, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5)
     {
         if (count <= 0) return;
-        device.Kernel(this, _load)(checked((int)count), a1, a2, a3, a4, a5);
+        device.Kernel(this, _load)(Elements.Config(device.Accelerator, count), (int)count, a1, a2, a3, a4, a5);
     }
 }
 
@@ -193,7 +193,7 @@ internal sealed class GroupKernel<T1, T2, T3, T4, T5>
     }
 }
 
-/// <summary>A kernel with one thread per element: <c>kernel(index, ...)</c> over [0, count).</summary>
+/// <summary>An element kernel, <c>kernel(count, ...)</c>, looping over [0, count) (<see cref="Elements"/>).</summary>
 internal sealed class ElementKernel<T1, T2, T3, T4, T5, T6>
     where T1 : struct
     where T2 : struct
@@ -202,14 +202,14 @@ internal sealed class ElementKernel<T1, T2, T3, T4, T5, T6>
     where T5 : struct
     where T6 : struct
 {
-    private readonly Func<Accelerator, Action<Index1D, T1, T2, T3, T4, T5, T6>> _load;
+    private readonly Func<Accelerator, Action<KernelConfig, int, T1, T2, T3, T4, T5, T6>> _load;
 
-    public ElementKernel(Action<Index1D, T1, T2, T3, T4, T5, T6> kernel) => _load = a => a.LoadAutoGroupedStreamKernel(kernel);
+    public ElementKernel(Action<int, T1, T2, T3, T4, T5, T6> kernel) => _load = a => a.LoadStreamKernel(kernel);
 
     public void Launch(GpuDevice device, long count, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6)
     {
         if (count <= 0) return;
-        device.Kernel(this, _load)(checked((int)count), a1, a2, a3, a4, a5, a6);
+        device.Kernel(this, _load)(Elements.Config(device.Accelerator, count), (int)count, a1, a2, a3, a4, a5, a6);
     }
 }
 
@@ -236,7 +236,7 @@ internal sealed class GroupKernel<T1, T2, T3, T4, T5, T6>
     }
 }
 
-/// <summary>A kernel with one thread per element: <c>kernel(index, ...)</c> over [0, count).</summary>
+/// <summary>An element kernel, <c>kernel(count, ...)</c>, looping over [0, count) (<see cref="Elements"/>).</summary>
 internal sealed class ElementKernel<T1, T2, T3, T4, T5, T6, T7>
     where T1 : struct
     where T2 : struct
@@ -246,14 +246,14 @@ internal sealed class ElementKernel<T1, T2, T3, T4, T5, T6, T7>
     where T6 : struct
     where T7 : struct
 {
-    private readonly Func<Accelerator, Action<Index1D, T1, T2, T3, T4, T5, T6, T7>> _load;
+    private readonly Func<Accelerator, Action<KernelConfig, int, T1, T2, T3, T4, T5, T6, T7>> _load;
 
-    public ElementKernel(Action<Index1D, T1, T2, T3, T4, T5, T6, T7> kernel) => _load = a => a.LoadAutoGroupedStreamKernel(kernel);
+    public ElementKernel(Action<int, T1, T2, T3, T4, T5, T6, T7> kernel) => _load = a => a.LoadStreamKernel(kernel);
 
     public void Launch(GpuDevice device, long count, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7)
     {
         if (count <= 0) return;
-        device.Kernel(this, _load)(checked((int)count), a1, a2, a3, a4, a5, a6, a7);
+        device.Kernel(this, _load)(Elements.Config(device.Accelerator, count), (int)count, a1, a2, a3, a4, a5, a6, a7);
     }
 }
 
@@ -281,7 +281,7 @@ internal sealed class GroupKernel<T1, T2, T3, T4, T5, T6, T7>
     }
 }
 
-/// <summary>A kernel with one thread per element: <c>kernel(index, ...)</c> over [0, count).</summary>
+/// <summary>An element kernel, <c>kernel(count, ...)</c>, looping over [0, count) (<see cref="Elements"/>).</summary>
 internal sealed class ElementKernel<T1, T2, T3, T4, T5, T6, T7, T8>
     where T1 : struct
     where T2 : struct
@@ -292,14 +292,14 @@ internal sealed class ElementKernel<T1, T2, T3, T4, T5, T6, T7, T8>
     where T7 : struct
     where T8 : struct
 {
-    private readonly Func<Accelerator, Action<Index1D, T1, T2, T3, T4, T5, T6, T7, T8>> _load;
+    private readonly Func<Accelerator, Action<KernelConfig, int, T1, T2, T3, T4, T5, T6, T7, T8>> _load;
 
-    public ElementKernel(Action<Index1D, T1, T2, T3, T4, T5, T6, T7, T8> kernel) => _load = a => a.LoadAutoGroupedStreamKernel(kernel);
+    public ElementKernel(Action<int, T1, T2, T3, T4, T5, T6, T7, T8> kernel) => _load = a => a.LoadStreamKernel(kernel);
 
     public void Launch(GpuDevice device, long count, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8)
     {
         if (count <= 0) return;
-        device.Kernel(this, _load)(checked((int)count), a1, a2, a3, a4, a5, a6, a7, a8);
+        device.Kernel(this, _load)(Elements.Config(device.Accelerator, count), (int)count, a1, a2, a3, a4, a5, a6, a7, a8);
     }
 }
 
@@ -328,7 +328,7 @@ internal sealed class GroupKernel<T1, T2, T3, T4, T5, T6, T7, T8>
     }
 }
 
-/// <summary>A kernel with one thread per element: <c>kernel(index, ...)</c> over [0, count).</summary>
+/// <summary>An element kernel, <c>kernel(count, ...)</c>, looping over [0, count) (<see cref="Elements"/>).</summary>
 internal sealed class ElementKernel<T1, T2, T3, T4, T5, T6, T7, T8, T9>
     where T1 : struct
     where T2 : struct
@@ -340,14 +340,14 @@ internal sealed class ElementKernel<T1, T2, T3, T4, T5, T6, T7, T8, T9>
     where T8 : struct
     where T9 : struct
 {
-    private readonly Func<Accelerator, Action<Index1D, T1, T2, T3, T4, T5, T6, T7, T8, T9>> _load;
+    private readonly Func<Accelerator, Action<KernelConfig, int, T1, T2, T3, T4, T5, T6, T7, T8, T9>> _load;
 
-    public ElementKernel(Action<Index1D, T1, T2, T3, T4, T5, T6, T7, T8, T9> kernel) => _load = a => a.LoadAutoGroupedStreamKernel(kernel);
+    public ElementKernel(Action<int, T1, T2, T3, T4, T5, T6, T7, T8, T9> kernel) => _load = a => a.LoadStreamKernel(kernel);
 
     public void Launch(GpuDevice device, long count, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8, T9 a9)
     {
         if (count <= 0) return;
-        device.Kernel(this, _load)(checked((int)count), a1, a2, a3, a4, a5, a6, a7, a8, a9);
+        device.Kernel(this, _load)(Elements.Config(device.Accelerator, count), (int)count, a1, a2, a3, a4, a5, a6, a7, a8, a9);
     }
 }
 

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using ILGPU;
 using ILGPU.Algorithms;
 using ILGPU.Runtime;
@@ -107,7 +108,14 @@ public static class LayerNorm
         }
     }
 
-    private static void BackwardParametersKernel(Index1D j, ArrayView<float> dweight, ArrayView<float> dbias, ArrayView<float> dy, ArrayView<float> x,
+    private static void BackwardParametersKernel(int count, ArrayView<float> dweight, ArrayView<float> dbias, ArrayView<float> dy, ArrayView<float> x,
+                                                 ArrayView<float> mean, ArrayView<float> invStd, RowArgs args)
+    {
+        for (int j = Elements.First, step = Elements.Stride; j < count; j += step) BackwardParametersAt(j, dweight, dbias, dy, x, mean, invStd, args);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void BackwardParametersAt(int j, ArrayView<float> dweight, ArrayView<float> dbias, ArrayView<float> dy, ArrayView<float> x,
                                                  ArrayView<float> mean, ArrayView<float> invStd, RowArgs args)
     {
         float w = dweight[j], b = dbias[j];

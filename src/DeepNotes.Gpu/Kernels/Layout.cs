@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using ILGPU;
 using ILGPU.Runtime;
 
@@ -45,7 +46,13 @@ public static partial class Layout
         s_permute.Launch(device, count, y, x, args);
     }
 
-    private static void PermuteKernel(Index1D i, ArrayView<float> y, ArrayView<float> x, PermuteArgs p)
+    private static void PermuteKernel(int count, ArrayView<float> y, ArrayView<float> x, PermuteArgs p)
+    {
+        for (int i = Elements.First, step = Elements.Stride; i < count; i += step) PermuteAt(i, y, x, p);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PermuteAt(int i, ArrayView<float> y, ArrayView<float> x, PermuteArgs p)
     {
         int b = i / p.Size, o = i - b * p.Size;
         int i3 = o % p.N3; o /= p.N3;

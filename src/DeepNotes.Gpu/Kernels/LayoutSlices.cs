@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using ILGPU;
 using ILGPU.Runtime;
 
@@ -51,21 +52,39 @@ public static partial class Layout
     }
 
     // i runs over y = [blocks, length].
-    private static void SliceKernel(Index1D i, ArrayView<float> y, ArrayView<float> x, SliceArgs s)
+    private static void SliceKernel(int count, ArrayView<float> y, ArrayView<float> x, SliceArgs s)
+    {
+        for (int i = Elements.First, step = Elements.Stride; i < count; i += step) SliceAt(i, y, x, s);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void SliceAt(int i, ArrayView<float> y, ArrayView<float> x, SliceArgs s)
     {
         int o = i / s.Length, j = i - o * s.Length;
         y[i] = x[(long)o * s.Block + s.Offset + j];
     }
 
     // i runs over x = [blocks, length].
-    private static void PlaceKernel(Index1D i, ArrayView<float> y, ArrayView<float> x, SliceArgs s)
+    private static void PlaceKernel(int count, ArrayView<float> y, ArrayView<float> x, SliceArgs s)
+    {
+        for (int i = Elements.First, step = Elements.Stride; i < count; i += step) PlaceAt(i, y, x, s);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PlaceAt(int i, ArrayView<float> y, ArrayView<float> x, SliceArgs s)
     {
         int o = i / s.Length, j = i - o * s.Length;
         y[(long)o * s.Block + s.Offset + j] = x[i];
     }
 
     // i runs over y = [blocks, block]: the slice copied, the rest zeroed.
-    private static void PlaceClearingKernel(Index1D i, ArrayView<float> y, ArrayView<float> x, SliceArgs s)
+    private static void PlaceClearingKernel(int count, ArrayView<float> y, ArrayView<float> x, SliceArgs s)
+    {
+        for (int i = Elements.First, step = Elements.Stride; i < count; i += step) PlaceClearingAt(i, y, x, s);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PlaceClearingAt(int i, ArrayView<float> y, ArrayView<float> x, SliceArgs s)
     {
         int o = i / s.Block, j = i - o * s.Block - s.Offset;
         y[i] = j >= 0 && j < s.Length ? x[(long)o * s.Length + j] : 0f;

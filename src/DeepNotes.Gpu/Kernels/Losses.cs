@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using ILGPU;
 using ILGPU.Algorithms;
 using ILGPU.Runtime;
@@ -151,7 +152,14 @@ public static class Losses
         WriteMean(scratch, loss, partial, args.Items);
     }
 
-    private static void LabelledBackwardKernel(Index1D i, ArrayView<float> gradient, ArrayView<float> probabilities, ArrayView<int> labels,
+    private static void LabelledBackwardKernel(int count, ArrayView<float> gradient, ArrayView<float> probabilities, ArrayView<int> labels,
+                                               ArrayView<float> scale, LossArgs args)
+    {
+        for (int i = Elements.First, step = Elements.Stride; i < count; i += step) LabelledBackwardAt(i, gradient, probabilities, labels, scale, args);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void LabelledBackwardAt(int i, ArrayView<float> gradient, ArrayView<float> probabilities, ArrayView<int> labels,
                                                ArrayView<float> scale, LossArgs args)
     {
         int row = i / args.Classes;
@@ -165,7 +173,14 @@ public static class Losses
         gradient[i] = hit ? v - s : v;
     }
 
-    private static void PairedBackwardKernel(Index1D i, ArrayView<float> gradient, ArrayView<float> values, ArrayView<float> target,
+    private static void PairedBackwardKernel(int count, ArrayView<float> gradient, ArrayView<float> values, ArrayView<float> target,
+                                             ArrayView<float> scale, LossArgs args)
+    {
+        for (int i = Elements.First, step = Elements.Stride; i < count; i += step) PairedBackwardAt(i, gradient, values, target, scale, args);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PairedBackwardAt(int i, ArrayView<float> gradient, ArrayView<float> values, ArrayView<float> target,
                                              ArrayView<float> scale, LossArgs args)
     {
         if (args.Kind == (int)Kind.Mse)

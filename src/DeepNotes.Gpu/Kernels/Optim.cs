@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using ILGPU;
 using ILGPU.Runtime;
 
@@ -38,7 +39,13 @@ public static class Optim
         s_sgd.Launch(device, parameters.Length, parameters, gradients, momentum != 0f ? velocity : gradients, args);
     }
 
-    private static void SgdKernel(Index1D i, ArrayView<float> w, ArrayView<float> g, ArrayView<float> v, SgdArgs args)
+    private static void SgdKernel(int count, ArrayView<float> w, ArrayView<float> g, ArrayView<float> v, SgdArgs args)
+    {
+        for (int i = Elements.First, step = Elements.Stride; i < count; i += step) SgdAt(i, w, g, v, args);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void SgdAt(int i, ArrayView<float> w, ArrayView<float> g, ArrayView<float> v, SgdArgs args)
     {
         float wi = w[i];
         if (args.Momentum == 0f)

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using DeepNotes.Kernels;
 using ILGPU;
 using ILGPU.Runtime;
@@ -16,14 +17,15 @@ namespace DeepNotes.Gpu.Kernels;
 /// </summary>
 public static class Pooling
 {
-    private static readonly object s_maxForward = new(), s_maxBackward = new(), s_avgForward = new(), s_avgBackward = new();
-    private static readonly object s_globalForward = new(), s_globalBackward = new();
+    private static readonly ElementKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, Geometry>
+        s_maxForward = new(MaxForwardKernel), s_maxBackward = new(MaxBackwardKernel), s_avgForward = new(AvgForwardKernel), s_avgBackward = new(AvgBackwardKernel);
+    private static readonly ElementKernel<ArrayView<float>, ArrayView<float>, int> s_globalForward = new(GlobalForwardKernel), s_globalBackward = new(GlobalBackwardKernel);
 
     /// <summary>y = the maximum of each window; padding counts as −∞. Overwrites y.</summary>
     public static void MaxForward(GpuDevice device, ArrayView<float> y, ArrayView<float> x, int batch, in Pool2dShape s)
     {
         var g = Geometry.Of(y.Length, x.Length, batch, s, nameof(y), nameof(x));
-        Launch(device, s_maxForward, MaxForwardKernel, batch * g.OutSize, y, x, default, g);
+        s_maxForward.Launch(device, batch * g.OutSize, y, x, default, g);
     }
 
     /// <summary>dx[argmax of each window] += dy, the arg-max recomputed from x (first maximum wins ties). Overwrites dx.</summary>
@@ -31,21 +33,21 @@ public static class Pooling
     {
         var g = Geometry.Of(dy.Length, dx.Length, batch, s, nameof(dy), nameof(dx));
         Gemm.Require(x.Length, (long)batch * g.InSize, nameof(x));
-        Launch(device, s_maxBackward, MaxBackwardKernel, batch * g.InSize, dx, dy, x, g);
+        s_maxBackward.Launch(device, batch * g.InSize, dx, dy, x, g);
     }
 
     /// <summary>y = the mean of each window, padding included as zeros (divide by KH·KW). Overwrites y.</summary>
     public static void AvgForward(GpuDevice device, ArrayView<float> y, ArrayView<float> x, int batch, in Pool2dShape s)
     {
         var g = Geometry.Of(y.Length, x.Length, batch, s, nameof(y), nameof(x));
-        Launch(device, s_avgForward, AvgForwardKernel, batch * g.OutSize, y, x, default, g);
+        s_avgForward.Launch(device, batch * g.OutSize, y, x, default, g);
     }
 
     /// <summary>dx = the adjoint of <see cref="AvgForward"/>: each dy spread evenly over its window, padding dropped. Overwrites dx.</summary>
     public static void AvgBackward(GpuDevice device, ArrayView<float> dx, ArrayView<float> dy, int batch, in Pool2dShape s)
     {
         var g = Geometry.Of(dy.Length, dx.Length, batch, s, nameof(dy), nameof(dx));
-        Launch(device, s_avgBackward, AvgBackwardKernel, batch * g.InSize, dx, dy, default, g);
+        s_avgBackward.Launch(device, batch * g.InSize, dx, dy, default, g);
     }
 
     /// <summary>y[b, c] = the mean of x[b, c, ·] over its <paramref name="spatial"/> positions. Overwrites y.</summary>
@@ -53,8 +55,7 @@ public static class Pooling
     {
         int planes = CheckGlobal(y.Length, x.Length, batch, channels, spatial, nameof(y), nameof(x));
         if (planes == 0) return;
-        device.Kernel(s_globalForward, a => a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(GlobalForwardKernel))(
-            planes, y, x, spatial);
+        s_globalForward.Launch(device, planes, y, x, spatial);
     }
 
     /// <summary>dx[b, c, ·] = dy[b, c] / spatial. Overwrites dx.</summary>
@@ -62,26 +63,30 @@ public static class Pooling
     {
         int planes = CheckGlobal(dy.Length, dx.Length, batch, channels, spatial, nameof(dy), nameof(dx));
         if (planes == 0) return;
-        device.Kernel(s_globalBackward, a => a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(GlobalBackwardKernel))(
-            planes * spatial, dx, dy, spatial);
-    }
-
-    private static void Launch(GpuDevice device, object key, Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, Geometry> kernel,
-        int count, ArrayView<float> output, ArrayView<float> input, ArrayView<float> x, Geometry g)
-    {
-        if (count == 0) return;
-        device.Kernel(key, a => a.LoadAutoGroupedStreamKernel(kernel))(count, output, input, x, g);
+        s_globalBackward.Launch(device, (long)planes * spatial, dx, dy, spatial);
     }
 
     // One thread per output: the window's maximum, NaN winning.
-    private static void MaxForwardKernel(Index1D index, ArrayView<float> y, ArrayView<float> x, ArrayView<float> unused, Geometry g)
+    private static void MaxForwardKernel(int count, ArrayView<float> y, ArrayView<float> x, ArrayView<float> unused, Geometry g)
+    {
+        for (int index = Elements.First, step = Elements.Stride; index < count; index += step) MaxForwardAt(index, y, x, unused, g);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MaxForwardAt(int index, ArrayView<float> y, ArrayView<float> x, ArrayView<float> unused, Geometry g)
     {
         int plane = index / g.OutPlane, e = index - plane * g.OutPlane, i = e / g.OW, j = e - i * g.OW;
         y[index] = x[plane * g.InPlane + ArgMax(x, plane * g.InPlane, g, i, j)];
     }
 
     // One thread per input element: the sum of dy over the windows whose arg-max it is, rows then columns.
-    private static void MaxBackwardKernel(Index1D index, ArrayView<float> dx, ArrayView<float> dy, ArrayView<float> x, Geometry g)
+    private static void MaxBackwardKernel(int count, ArrayView<float> dx, ArrayView<float> dy, ArrayView<float> x, Geometry g)
+    {
+        for (int index = Elements.First, step = Elements.Stride; index < count; index += step) MaxBackwardAt(index, dx, dy, x, g);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MaxBackwardAt(int index, ArrayView<float> dx, ArrayView<float> dy, ArrayView<float> x, Geometry g)
     {
         int plane = index / g.InPlane, e = index - plane * g.InPlane, h = e / g.W, w = e - h * g.W;
         g.Windows(h, w, out int iLo, out int iHi, out int jLo, out int jHi);
@@ -93,7 +98,13 @@ public static class Pooling
     }
 
     // One thread per output: the window's sum (padding as zeros) over KH·KW.
-    private static void AvgForwardKernel(Index1D index, ArrayView<float> y, ArrayView<float> x, ArrayView<float> unused, Geometry g)
+    private static void AvgForwardKernel(int count, ArrayView<float> y, ArrayView<float> x, ArrayView<float> unused, Geometry g)
+    {
+        for (int index = Elements.First, step = Elements.Stride; index < count; index += step) AvgForwardAt(index, y, x, unused, g);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AvgForwardAt(int index, ArrayView<float> y, ArrayView<float> x, ArrayView<float> unused, Geometry g)
     {
         int plane = index / g.OutPlane, e = index - plane * g.OutPlane, i = e / g.OW, j = e - i * g.OW;
         int r0 = i * g.SH - g.PH, q0 = j * g.SW - g.PW;
@@ -106,7 +117,13 @@ public static class Pooling
     }
 
     // One thread per input element: the sum of dy/(KH·KW) over the windows that cover it.
-    private static void AvgBackwardKernel(Index1D index, ArrayView<float> dx, ArrayView<float> dy, ArrayView<float> unused, Geometry g)
+    private static void AvgBackwardKernel(int count, ArrayView<float> dx, ArrayView<float> dy, ArrayView<float> unused, Geometry g)
+    {
+        for (int index = Elements.First, step = Elements.Stride; index < count; index += step) AvgBackwardAt(index, dx, dy, unused, g);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AvgBackwardAt(int index, ArrayView<float> dx, ArrayView<float> dy, ArrayView<float> unused, Geometry g)
     {
         int plane = index / g.InPlane, e = index - plane * g.InPlane, h = e / g.W, w = e - h * g.W;
         g.Windows(h, w, out int iLo, out int iHi, out int jLo, out int jHi);
@@ -117,15 +134,26 @@ public static class Pooling
         dx[index] = sum;
     }
 
-    private static void GlobalForwardKernel(Index1D p, ArrayView<float> y, ArrayView<float> x, int spatial)
+    private static void GlobalForwardKernel(int count, ArrayView<float> y, ArrayView<float> x, int spatial)
+    {
+        for (int p = Elements.First, step = Elements.Stride; p < count; p += step) GlobalForwardAt(p, y, x, spatial);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void GlobalForwardAt(int p, ArrayView<float> y, ArrayView<float> x, int spatial)
     {
         float sum = 0f;
         for (int e = 0; e < spatial; e++) sum += x[p * spatial + e];
         y[p] = sum * (1f / spatial);
     }
 
-    private static void GlobalBackwardKernel(Index1D i, ArrayView<float> dx, ArrayView<float> dy, int spatial)
-        => dx[i] = dy[i / spatial] * (1f / spatial);
+    private static void GlobalBackwardKernel(int count, ArrayView<float> dx, ArrayView<float> dy, int spatial)
+    {
+        for (int i = Elements.First, step = Elements.Stride; i < count; i += step) GlobalBackwardAt(i, dx, dy, spatial);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void GlobalBackwardAt(int i, ArrayView<float> dx, ArrayView<float> dy, int spatial) => dx[i] = dy[i / spatial] * (1f / spatial);
 
     /// <summary>
     /// The in-plane index of the maximum of window (i, j), clipped to the input: the first in row-major

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using ILGPU;
 using ILGPU.Runtime;
 
@@ -23,6 +24,11 @@ public static class PositionalEncoding
         s_add.Launch(device, count, y, x, table);
     }
 
-    private static void AddKernel(Index1D i, ArrayView<float> y, ArrayView<float> x, ArrayView<float> table)
-        => y[i] = x[i] + table[i % table.IntLength];
+    private static void AddKernel(int count, ArrayView<float> y, ArrayView<float> x, ArrayView<float> table)
+    {
+        for (int i = Elements.First, step = Elements.Stride; i < count; i += step) AddAt(i, y, x, table);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddAt(int i, ArrayView<float> y, ArrayView<float> x, ArrayView<float> table) => y[i] = x[i] + table[i % table.IntLength];
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using ILGPU;
 using ILGPU.Runtime;
 
@@ -41,5 +42,11 @@ public static class Reductions
         if (Group.IdxX == 0) y[0] = total / divisor;
     }
 
-    private static void BackwardKernel(Index1D i, ArrayView<float> dx, ArrayView<float> dy, float factor) => dx[i] = dy[0] * factor;
+    private static void BackwardKernel(int count, ArrayView<float> dx, ArrayView<float> dy, float factor)
+    {
+        for (int i = Elements.First, step = Elements.Stride; i < count; i += step) BackwardAt(i, dx, dy, factor);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void BackwardAt(int i, ArrayView<float> dx, ArrayView<float> dy, float factor) => dx[i] = dy[0] * factor;
 }

@@ -1,0 +1,33 @@
+using System;
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace DeepNotes.Gpu;
+
+/// <summary>
+/// How element kernels cover their elements: kernel(count, ...) walks i = <see cref="First"/>, + <see cref="Stride"/>, ...
+/// below count (a grid-stride loop), launched as <see cref="Config"/> says. On a GPU that is one thread per element, as
+/// an auto-grouped launch would be (the loop runs once). On ILGPU's CPU accelerator it is one group per multiprocessor:
+/// there, reading a thread's index and starting a thread cost about a microsecond each (its threads are OS threads
+/// simulating a group), so a thread per element made an SGD step over AlexNet's 47M weights take over a minute, and a
+/// loop of a few nanoseconds an element takes a fraction of a second. The loop reads the indices once, before it starts.
+/// The library's element kernels (ElementKernel in Launch.cs) and a generated plan's fused element-wise kernels use it.
+/// </summary>
+public static class Elements
+{
+    /// <summary>This thread's first element.</summary>
+    public static int First => Grid.GlobalIndex.X;
+
+    /// <summary>Threads in the grid: the distance between one thread's elements.</summary>
+    public static int Stride => Grid.DimX * Group.DimX;
+
+    /// <summary>The launch of an element kernel over <paramref name="count"/> elements on <paramref name="accelerator"/>.</summary>
+    public static KernelConfig Config(Accelerator accelerator, long count)
+    {
+        if (count > int.MaxValue) throw new NotSupportedException($"an element kernel over {count} elements (at most {int.MaxValue})");
+        int threads = Kernels.GroupKernel.Threads(accelerator);
+        long groups = (count + threads - 1) / threads;
+        if (accelerator.AcceleratorType == AcceleratorType.CPU) groups = Math.Min(groups, Math.Max(1, accelerator.NumMultiprocessors));
+        return new KernelConfig((int)groups, threads);
+    }
+}
