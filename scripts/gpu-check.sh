@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
-# The GPU device check: every model's GPU plan against its CPU code on the real device, then the benchmark
-# workloads (mlp, lenet, AlexNet at batch 128, attention) as ms per step and examples/s with the CPU beside them.
+# The GPU device check: the GPU test suite on the real device (every kernel against its CPU twin, every model's
+# GPU plan against its CPU code), `deepnotes-gpu check`, then the benchmark workloads (mlp, lenet, AlexNet at
+# batch 128, attention) as ms per step and examples/s with the CPU beside them.
 #
-# Two halves, because the GPU machine has the CUDA driver but no .NET SDK:
-#   scripts/gpu-check.sh build   here: publishes deepnotes-gpu self-contained (the .NET runtime inside) into
-#                                .gpu-bin/ (git-ignored), small enough to carry to the GPU machine
-#   scripts/gpu-check.sh run     there, from the repository root with .gpu-bin carried: `check` then `bench`
-#                                on CUDA, output also written to $OUT (or ./gpu-check.log) for the record.
+# Two halves, because the GPU machine has the CUDA driver but no .NET at all:
+#   scripts/gpu-check.sh build   here: builds tests/DeepNotes.Gpu.Tests (which carries deepnotes-gpu) and packs its
+#                                output, xUnit's console runner 2.4.1 and this machine's .NET runtime (no SDK) into
+#                                .gpu-bin/bundle.tar.xz (git-ignored, about 36 MB), small enough to carry
+#   scripts/gpu-check.sh run     there, from the repository root with .gpu-bin carried: unpacks the bundle under
+#                                .gpu-bin/ (inside the repository, where the tests find data/), then runs the tests
+#                                with DEEPNOTES_GPU_TESTS=cuda, `check` and `bench` on CUDA; the output is also
+#                                written to $OUT (or .) as gpu-check.log and the tests' results as gpu-tests.xml.
 # With the device tool: build here, then run(command="bash scripts/gpu-check.sh run", carry=[".gpu-bin"],
-# timeout_s=420). The run half takes under 5 minutes on one H200 (kernels compile once per process).
+# timeout_s=420). The run half is bounded at 5 minutes by its timeouts.
+# GPU_CHECK_DEVICE=cpu runs the run half on ILGPU's CPU accelerator instead (a rehearsal on a machine without a
+# GPU; the bench is then cut to one small workload).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=.gpu-bin
@@ -16,20 +22,50 @@ bin=.gpu-bin
 case "${1:-}" in
   build)
     rm -rf "$bin"
-    dotnet publish src/DeepNotes.Gpu.Cli -c Release -r linux-x64 --self-contained true \
-      -p:PublishSingleFile=true -p:EnableCompressionInSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=true \
-      -o "$bin"
-    du -sh "$bin"
+    dotnet build tests/DeepNotes.Gpu.Tests -c Release
+    stage="$bin/stage"
+    mkdir -p "$stage/tests" "$stage/xunit" "$stage/dotnet/shared"
+    cp -r tests/DeepNotes.Gpu.Tests/bin/Release/net10.0/. "$stage/tests/"
+    # xUnit's console runner: fetched through NuGet (PackageDownload), the netcoreapp2.0 build runs on .NET 10 with roll-forward.
+    dotnet restore scripts/gpu-check-runner.proj >/dev/null
+    runner="${NUGET_PACKAGES:-$HOME/.nuget/packages}/xunit.runner.console/2.4.1/tools/netcoreapp2.0"
+    cp -r "$runner/." "$stage/xunit/"
+    # The .NET runtime the tests target (the muxer, the host resolver, Microsoft.NETCore.App), not the SDK.
+    root="$(dirname "$(readlink -f "$(command -v dotnet)")")"
+    version="$(dotnet --list-runtimes | awk '$1 == "Microsoft.NETCore.App" { v = $2 } END { print v }')"
+    cp "$root/dotnet" "$stage/dotnet/"
+    cp -r "$root/host" "$stage/dotnet/"
+    mkdir -p "$stage/dotnet/shared/Microsoft.NETCore.App"
+    cp -r "$root/shared/Microsoft.NETCore.App/$version" "$stage/dotnet/shared/Microsoft.NETCore.App/"
+    tar -cJf "$bin/bundle.tar.xz" -C "$stage" .
+    rm -rf "$stage"
+    echo "gpu-check: $(du -h "$bin/bundle.tar.xz" | cut -f1) bundle with .NET $version"
     ;;
   run)
-    [ -x "$bin/deepnotes-gpu" ] || { echo "gpu-check: $bin/deepnotes-gpu is missing: run 'scripts/gpu-check.sh build' first and carry $bin" >&2; exit 2; }
-    log="${OUT:-.}/gpu-check.log"
-    export DOTNET_CLI_TELEMETRY_OPTOUT=1
+    [ -f "$bin/bundle.tar.xz" ] || { echo "gpu-check: $bin/bundle.tar.xz is missing: run 'scripts/gpu-check.sh build' first and carry $bin" >&2; exit 2; }
+    rm -rf "$bin/x" && mkdir -p "$bin/x" && tar -xJf "$bin/bundle.tar.xz" -C "$bin/x"
+    x="$(pwd)/$bin/x"
+    export DOTNET_ROOT="$x/dotnet" DOTNET_ROLL_FORWARD=Major DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+    dotnet="$x/dotnet/dotnet"
+    out="${OUT:-.}"
+    device=cuda
+    if [ "${GPU_CHECK_DEVICE:-cuda}" = cpu ]; then device=cpu; else export DEEPNOTES_GPU_TESTS=cuda; fi
+    status=0
     {
-      echo "# $(date -u +%FT%TZ) $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>/dev/null || echo 'no nvidia-smi')"
-      timeout 150 "$bin/deepnotes-gpu" check --device cuda
-      timeout 240 "$bin/deepnotes-gpu" bench --device cuda --steps 20
-    } 2>&1 | tee "$log"
+      echo "# $(date -u +%FT%TZ) $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>/dev/null || echo 'no nvidia-smi'); device $device"
+      echo "## the GPU tests (DEEPNOTES_GPU_TESTS=${DEEPNOTES_GPU_TESTS:-unset})"
+      timeout 150 "$dotnet" "$x/xunit/xunit.console.dll" "$x/tests/DeepNotes.Gpu.Tests.dll" -nocolor -xml "$out/gpu-tests.xml" || status=1
+      echo "## deepnotes-gpu check"
+      timeout 60 "$dotnet" "$x/tests/deepnotes-gpu.dll" check --device "$device" || status=1
+      echo "## deepnotes-gpu bench"
+      if [ "$device" = cuda ]; then
+        timeout 90 "$dotnet" "$x/tests/deepnotes-gpu.dll" bench --device cuda --steps 20 || status=1
+      else
+        timeout 90 "$dotnet" "$x/tests/deepnotes-gpu.dll" bench --device cpu --workload mlp --batch 8 --steps 1 --cpu-steps 1 || status=1
+      fi
+      echo "# gpu-check: exit $status"
+      exit "$status"
+    } 2>&1 | tee "$out/gpu-check.log"
     exit "${PIPESTATUS[0]}"
     ;;
   *)
