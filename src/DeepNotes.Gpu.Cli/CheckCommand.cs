@@ -31,10 +31,11 @@ internal static class CheckCommand
             using PlanCase c = PlanCases.Create(name, device);
             PlanReport r = PlanComparison.Compare(c);
             bool ok = r.Within(Tolerance);
+            var worst = r.WorstGradient;
             if (!ok) failed++;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{(ok ? "ok  " : "FAIL")} {r.Model,-24} batch {c.Batch,2}  loss {r.CpuLoss,10:G6} (gpu {r.GpuLoss:G6}, rel {r.LossError:0.0e+0})  "
-                + $"gradients rel {r.GradientError:0.0e+0}{(r.WorstTensor.Length > 0 ? $" ({r.WorstTensor})" : "")}  predictions rel {r.PredictionError:0.0e+0}  {r.Seconds:F1} s"));
+                + $"gradients rel {worst.Deviation.Relative:0.0e+0}{(worst.Tensor.Length > 0 ? $" ({worst.Tensor})" : "")}  predictions rel {r.Prediction.Relative:0.0e+0}  {r.Seconds:F1} s"));
         }
         Console.WriteLine($"{names.Length - failed} of {names.Length} models within {Tolerance:g}");
         return failed == 0 ? 0 : 1;

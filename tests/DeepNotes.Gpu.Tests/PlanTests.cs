@@ -112,37 +112,22 @@ public sealed class PlanTests(DeviceFixture fixture, ITestOutputHelper output) :
     }
 
     private static void AssertLossClose(string where, float expected, float actual) =>
-        Assert.True(Math.Abs(actual - expected) <= Tolerance * Math.Abs(expected), $"{where}: GPU loss {actual}, CPU loss {expected}");
+        Assert.True(PlanComparison.LossError(expected, actual) <= Tolerance, $"{where}: GPU loss {actual}, CPU loss {expected}");
 
-    /// <summary>
-    /// Each tensor to <see cref="Tolerance"/> of its largest magnitude on the CPU, but never of less than a hundredth
-    /// of the model's largest: a tensor whose true gradient is 0 (a Linear bias before a batch norm) holds only
-    /// rounding noise, which a different summation order changes entirely.
-    /// </summary>
+    /// <summary>Each tensor within <see cref="Tolerance"/> by the rule `deepnotes-gpu check` applies (<see cref="Deviation.OfTensors"/>).</summary>
     private static void AssertTensorsClose(string model, string what, ReadOnlySpan<TensorInfo> tensors, ReadOnlySpan<float> expected, float[] actual)
     {
-        Assert.Equal(expected.Length, actual.Length);
-        float largest = 0f;
-        foreach (float v in expected) largest = Math.Max(largest, Math.Abs(v));
-        foreach (TensorInfo t in tensors)
-        {
-            int length = 1;
-            foreach (int d in t.Shape) length *= d;
-            AssertClose($"{model} {t.Name}", what, expected.Slice(t.Offset, length), actual.AsSpan(t.Offset, length), 0.01f * largest);
-        }
+        foreach ((string tensor, Deviation d) in Deviation.OfTensors(tensors, expected, actual))
+            AssertWithin($"{model} {tensor}", what, d);
     }
 
-    private static void AssertClose(string where, string what, ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, float floor = 0f)
+    private static void AssertClose(string where, string what, ReadOnlySpan<float> expected, ReadOnlySpan<float> actual)
+        => AssertWithin(where, what, Deviation.Of(expected, actual));
+
+    private static void AssertWithin(string where, string what, Deviation d)
     {
-        Assert.Equal(expected.Length, actual.Length);
-        float scale = floor;
-        foreach (float v in expected) scale = Math.Max(scale, Math.Abs(v));
-        double limit = Tolerance * scale + 1e-7;
-        for (int i = 0; i < expected.Length; i++)
-        {
-            Assert.True(float.IsFinite(actual[i]), $"{where}: {what} {i} is {actual[i]}");
-            if (Math.Abs(actual[i] - expected[i]) > limit)
-                Assert.Fail($"{where}: {what} {i} is {actual[i]} on the GPU and {expected[i]} on the CPU (limit {limit:g3}, largest magnitude {scale:g3})");
-        }
+        if (!d.Within(Tolerance))
+            Assert.Fail($"{where}: {what} {d.Index} is {d.Actual} on the GPU and {d.Expected} on the CPU "
+                + $"(difference {d.Difference:g3}, limit {Tolerance * d.Scale + Deviation.AbsoluteSlack:g3}, largest magnitude {d.Scale:g3})");
     }
 }
