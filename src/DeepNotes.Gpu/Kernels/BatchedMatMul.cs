@@ -1,4 +1,5 @@
 using System;
+using DeepNotes.Kernels;
 using System.Runtime.CompilerServices;
 using ILGPU;
 using ILGPU.Runtime;
@@ -44,8 +45,8 @@ public static class BatchedMatMul
         ArgumentOutOfRangeException.ThrowIfNegative(rows);
         ArgumentOutOfRangeException.ThrowIfNegative(cols);
         long total = (long)batch * rows * cols;
-        Gemm.Require(x.Length, total, nameof(x));
-        Gemm.Require(y.Length, total, nameof(y));
+        Operands.Require(x.Length, total, nameof(x));
+        Operands.Require(y.Length, total, nameof(y));
         if (total == 0) return;
         s_transpose.Launch(device, total, y, x, rows, cols);
     }

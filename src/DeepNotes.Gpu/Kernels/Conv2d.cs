@@ -33,10 +33,10 @@ public static class Conv2d
     {
         var g = Geometry.Of(batch, s);
         if ((uint)activation > (uint)Activation.Tanh) throw new ArgumentOutOfRangeException(nameof(activation));
-        Gemm.Require(y.Length, (long)batch * g.OutChannels * g.OutPlane, nameof(y));
-        Gemm.Require(x.Length, (long)batch * g.InChannels * g.InPlane, nameof(x));
-        Gemm.Require(w.Length, (long)g.OutChannels * g.ColumnRows, nameof(w));
-        if (bias.Length != 0) Gemm.Require(bias.Length, g.OutChannels, nameof(bias));
+        Operands.Require(y.Length, (long)batch * g.OutChannels * g.OutPlane, nameof(y));
+        Operands.Require(x.Length, (long)batch * g.InChannels * g.InPlane, nameof(x));
+        Operands.Require(w.Length, (long)g.OutChannels * g.ColumnRows, nameof(w));
+        if (bias.Length != 0) Operands.Require(bias.Length, g.OutChannels, nameof(bias));
         Gemm.Run(device, new Gemm.Strided(w, g.ColumnRows, 0, false), new Columns(x, g),
             new PlanarStore(y, g.OutChannels, g.OutPlane, bias, activation),
             1, g.OutChannels, batch * g.OutPlane, g.ColumnRows);
@@ -47,9 +47,9 @@ public static class Conv2d
         in Conv2dShape s, ArrayView<float> scratch)
     {
         var g = Geometry.Of(batch, s);
-        Gemm.Require(dx.Length, (long)batch * g.InChannels * g.InPlane, nameof(dx));
-        Gemm.Require(dy.Length, (long)batch * g.OutChannels * g.OutPlane, nameof(dy));
-        Gemm.Require(w.Length, (long)g.OutChannels * g.ColumnRows, nameof(w));
+        Operands.Require(dx.Length, (long)batch * g.InChannels * g.InPlane, nameof(dx));
+        Operands.Require(dy.Length, (long)batch * g.OutChannels * g.OutPlane, nameof(dy));
+        Operands.Require(w.Length, (long)g.OutChannels * g.ColumnRows, nameof(w));
         Gemm.Run(device, new WeightsByInput(w, g), new GatheredGradient(dy, g),
             new PlanarStore(dx, g.InChannels, g.InPlane, default, Activation.None),
             1, g.InChannels, batch * g.InPlane, g.OutChannels * g.KH * g.KW);
@@ -77,10 +77,10 @@ public static class Conv2d
         int batch, in Conv2dShape s, bool overwrite, int splits)
     {
         var g = Geometry.Of(batch, s);
-        Gemm.Require(dw.Length, (long)g.OutChannels * g.ColumnRows, nameof(dw));
-        if (dbias.Length != 0) Gemm.Require(dbias.Length, g.OutChannels, nameof(dbias));
-        Gemm.Require(dy.Length, (long)batch * g.OutChannels * g.OutPlane, nameof(dy));
-        Gemm.Require(x.Length, (long)batch * g.InChannels * g.InPlane, nameof(x));
+        Operands.Require(dw.Length, (long)g.OutChannels * g.ColumnRows, nameof(dw));
+        if (dbias.Length != 0) Operands.Require(dbias.Length, g.OutChannels, nameof(dbias));
+        Operands.Require(dy.Length, (long)batch * g.OutChannels * g.OutPlane, nameof(dy));
+        Operands.Require(x.Length, (long)batch * g.InChannels * g.InPlane, nameof(x));
         var dyRows = new Planar(dy, g.OutChannels, g.OutPlane);
         var columns = new Gemm.Transposed<Columns>(new Columns(x, g));
         int inner = batch * g.OutPlane, size = g.OutChannels * g.ColumnRows;

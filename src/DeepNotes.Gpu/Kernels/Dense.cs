@@ -21,8 +21,8 @@ public static class Dense
     {
         Check(rows, inFeatures, outFeatures);
         if ((uint)activation > (uint)Activation.Tanh) throw new ArgumentOutOfRangeException(nameof(activation));
-        if (b.Length != 0) Gemm.Require(b.Length, outFeatures, nameof(b));
-        Gemm.Require(y.Length, (long)rows * outFeatures, nameof(y));
+        if (b.Length != 0) Operands.Require(b.Length, outFeatures, nameof(b));
+        Operands.Require(y.Length, (long)rows * outFeatures, nameof(y));
         ArrayView<float> yy = y.SubView(0, (long)rows * outFeatures);
         Gemm.Multiply(device, yy, x, w, rows, outFeatures, inFeatures, transB: true);
         if (yy.Length == 0 || (b.Length == 0 && activation == Activation.None)) return;
@@ -45,8 +45,8 @@ public static class Dense
                                        int rows, int inFeatures, int outFeatures, bool overwrite = false)
     {
         Check(rows, inFeatures, outFeatures);
-        Gemm.Require(dy.Length, (long)rows * outFeatures, nameof(dy));
-        if (db.Length != 0) Gemm.Require(db.Length, outFeatures, nameof(db));
+        Operands.Require(dy.Length, (long)rows * outFeatures, nameof(dy));
+        if (db.Length != 0) Operands.Require(db.Length, outFeatures, nameof(db));
         Gemm.Multiply(device, dw, dy, x, outFeatures, inFeatures, rows, transA: true, beta: overwrite ? 0f : 1f);
         if (db.Length != 0) BiasGradient.Sum(device, db, dy, outFeatures, 1, rows, overwrite);
     }

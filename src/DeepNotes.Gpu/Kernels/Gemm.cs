@@ -70,9 +70,9 @@ public static class Gemm
         if (batch < 0 || m < 0 || n < 0 || k < 0 || strideA < 0 || strideB < 0 || strideC < 0)
             throw new ArgumentOutOfRangeException(nameof(batch), $"GEMM sizes and strides must not be negative: batch {batch}, {m}×{n}×{k}.");
         if (batch == 0 || m == 0 || n == 0) return;
-        Require(c.Length, (batch - 1L) * strideC + (long)m * n, nameof(c));
-        Require(a.Length, (batch - 1L) * strideA + (long)m * k, nameof(a));
-        Require(b.Length, (batch - 1L) * strideB + (long)k * n, nameof(b));
+        Operands.Require(c.Length, (batch - 1L) * strideC + (long)m * n, nameof(c));
+        Operands.Require(a.Length, (batch - 1L) * strideA + (long)m * k, nameof(a));
+        Operands.Require(b.Length, (batch - 1L) * strideB + (long)k * n, nameof(b));
 
         if (device.IsCuda && k > 0 && (batch == 1 || (long)m * n * k >= CuBlasPerExample) && CuBlasOf(device) is CuBlas blas)
         {
@@ -421,9 +421,4 @@ public static class Gemm
         _ => x,
     };
 
-    internal static void Require(long length, long needed, string name)
-    {
-        if (length < needed)
-            throw new ArgumentException($"Operand '{name}' is too short: it has {length} elements but {needed} are needed.", name);
-    }
 }

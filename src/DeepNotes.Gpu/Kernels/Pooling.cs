@@ -32,7 +32,7 @@ public static class Pooling
     public static void MaxBackward(GpuDevice device, ArrayView<float> dx, ArrayView<float> dy, ArrayView<float> x, int batch, in Pool2dShape s)
     {
         var g = Geometry.Of(dy.Length, dx.Length, batch, s, nameof(dy), nameof(dx));
-        Gemm.Require(x.Length, (long)batch * g.InSize, nameof(x));
+        Operands.Require(x.Length, (long)batch * g.InSize, nameof(x));
         s_maxBackward.Launch(device, batch * g.InSize, dx, dy, x, g);
     }
 
@@ -220,8 +220,8 @@ public static class Pooling
             var g = new Geometry(s);
             if ((long)batch * g.InSize > int.MaxValue || (long)batch * g.OutSize > int.MaxValue)
                 throw new ArgumentException($"Pooling sizes overflow 32-bit indexing at batch {batch}: {s}.", nameof(s));
-            Gemm.Require(outLength, (long)batch * g.OutSize, outName);
-            Gemm.Require(inLength, (long)batch * g.InSize, inName);
+            Operands.Require(outLength, (long)batch * g.OutSize, outName);
+            Operands.Require(inLength, (long)batch * g.InSize, inName);
             return g;
         }
     }
@@ -231,8 +231,8 @@ public static class Pooling
         ArgumentOutOfRangeException.ThrowIfNegative(batch);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(channels);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(spatial);
-        Gemm.Require(pooledLength, (long)batch * channels, pooledName);
-        Gemm.Require(fullLength, (long)batch * channels * spatial, fullName);
+        Operands.Require(pooledLength, (long)batch * channels, pooledName);
+        Operands.Require(fullLength, (long)batch * channels * spatial, fullName);
         if ((long)batch * channels * spatial > int.MaxValue) throw new ArgumentException("Global pooling sizes overflow 32-bit indexing.", fullName);
         return batch * channels;
     }

@@ -237,29 +237,29 @@ public static class BatchNorm
         long n = (long)batch * spatial;
         if (n < 2)
             throw new ArgumentException($"Training batch normalisation needs more than one value per channel; batch·spatial is {n}.", nameof(batch));
-        Require(y, size, nameof(y));
-        Require(x, size, nameof(x));
+        Operands.Require(y, size, nameof(y));
+        Operands.Require(x, size, nameof(x));
         RequireOptional(gamma, channels, nameof(gamma));
         RequireOptional(beta, channels, nameof(beta));
         if (updateRunningStats)
         {
-            Require(runningMean, channels, nameof(runningMean));
-            Require(runningVar, channels, nameof(runningVar));
+            Operands.Require(runningMean, channels, nameof(runningMean));
+            Operands.Require(runningVar, channels, nameof(runningVar));
         }
-        Require(saveMean, channels, nameof(saveMean));
-        Require(saveInvStd, channels, nameof(saveInvStd));
+        Operands.Require(saveMean, channels, nameof(saveMean));
+        Operands.Require(saveInvStd, channels, nameof(saveInvStd));
     }
 
     /// <summary>The operand checks of <see cref="InferForward"/>; returns batch·channels·spatial.</summary>
     internal static long CheckInferForward(long y, long x, long gamma, long beta, long runningMean, long runningVar, int batch, int channels, int spatial)
     {
         long size = CheckSizes(batch, channels, spatial);
-        Require(y, size, nameof(y));
-        Require(x, size, nameof(x));
+        Operands.Require(y, size, nameof(y));
+        Operands.Require(x, size, nameof(x));
         RequireOptional(gamma, channels, nameof(gamma));
         RequireOptional(beta, channels, nameof(beta));
-        Require(runningMean, channels, nameof(runningMean));
-        Require(runningVar, channels, nameof(runningVar));
+        Operands.Require(runningMean, channels, nameof(runningMean));
+        Operands.Require(runningVar, channels, nameof(runningVar));
         return size;
     }
 
@@ -268,14 +268,14 @@ public static class BatchNorm
         int batch, int channels, int spatial)
     {
         long size = CheckSizes(batch, channels, spatial);
-        Require(dx, size, nameof(dx));
+        Operands.Require(dx, size, nameof(dx));
         RequireOptional(dgamma, channels, nameof(dgamma));
         RequireOptional(dbeta, channels, nameof(dbeta));
-        Require(dy, size, nameof(dy));
-        Require(x, size, nameof(x));
+        Operands.Require(dy, size, nameof(dy));
+        Operands.Require(x, size, nameof(x));
         RequireOptional(gamma, channels, nameof(gamma));
-        Require(saveMean, channels, nameof(saveMean));
-        Require(saveInvStd, channels, nameof(saveInvStd));
+        Operands.Require(saveMean, channels, nameof(saveMean));
+        Operands.Require(saveInvStd, channels, nameof(saveInvStd));
     }
 
     /// <summary>Checks the sizes and returns the element count batch·channels·spatial.</summary>
@@ -289,15 +289,10 @@ public static class BatchNorm
         return size;
     }
 
-    private static void Require(long length, long needed, string name)
-    {
-        if (length < needed)
-            throw new ArgumentException($"Operand '{name}' is too short: it has {length} elements but {needed} are needed.", name);
-    }
 
     /// <summary>An optional per-channel operand: empty, or at least one value per channel.</summary>
     private static void RequireOptional(long length, int channels, string name)
     {
-        if (length != 0) Require(length, channels, name);
+        if (length != 0) Operands.Require(length, channels, name);
     }
 }

@@ -233,8 +233,8 @@ public static unsafe partial class Gemm
     public static void AddBias(Span<float> c, ReadOnlySpan<float> bias, int m, int n)
     {
         ValidateDims(m, n);
-        Require(c.Length, (long)m * n, nameof(c));
-        Require(bias.Length, n, nameof(bias));
+        Operands.Require(c.Length, (long)m * n, nameof(c));
+        Operands.Require(bias.Length, n, nameof(bias));
         ReadOnlySpan<float> row = bias.Slice(0, n);
         for (int i = 0; i < m; i++)
         {
@@ -247,8 +247,8 @@ public static unsafe partial class Gemm
     public static void BiasGradient(Span<float> gradBias, ReadOnlySpan<float> gradOut, int m, int n)
     {
         ValidateDims(m, n);
-        Require(gradOut.Length, (long)m * n, nameof(gradOut));
-        Require(gradBias.Length, n, nameof(gradBias));
+        Operands.Require(gradOut.Length, (long)m * n, nameof(gradOut));
+        Operands.Require(gradBias.Length, n, nameof(gradBias));
         Span<float> g = gradBias.Slice(0, n);
         for (int i = 0; i < m; i++)
             TensorPrimitives.Add(g, gradOut.Slice(i * n, n), g);
@@ -258,9 +258,9 @@ public static unsafe partial class Gemm
     {
         ValidateDims(m, n);
         ArgumentOutOfRangeException.ThrowIfNegative(k);
-        Require(a.Length, (long)m * k, nameof(a));
-        Require(b.Length, (long)k * n, nameof(b));
-        Require(c.Length, (long)m * n, nameof(c));
+        Operands.Require(a.Length, (long)m * k, nameof(a));
+        Operands.Require(b.Length, (long)k * n, nameof(b));
+        Operands.Require(c.Length, (long)m * n, nameof(c));
     }
 
     private static void ValidateDims(int m, int n)
@@ -269,11 +269,6 @@ public static unsafe partial class Gemm
         ArgumentOutOfRangeException.ThrowIfNegative(n);
     }
 
-    private static void Require(int length, long needed, string name)
-    {
-        if (length < needed)
-            throw new ArgumentException($"Operand '{name}' is too short: it has {length} elements but {needed} are needed.", name);
-    }
 
     private static void ScaleC(Span<float> c, float beta)
     {

@@ -72,7 +72,7 @@ public static partial class Pooling
     public static void MaxBackward(Span<float> dx, ReadOnlySpan<float> dy, ReadOnlySpan<float> x, int batch, in Pool2dShape s)
     {
         Check(dy.Length, dx.Length, batch, s, nameof(dy), nameof(dx));
-        Require(x.Length, (long)batch * s.InSize, nameof(x));
+        Operands.Require(x.Length, (long)batch * s.InSize, nameof(x));
         Split(PoolMode.MaxBackward, dx[..(batch * s.InSize)], dy[..(batch * s.OutSize)], x[..(batch * s.InSize)], batch, s);
     }
 
@@ -375,8 +375,8 @@ public static partial class Pooling
     {
         ArgumentOutOfRangeException.ThrowIfNegative(batch);
         s.Validate(nameof(s));
-        Require(outLength, (long)batch * s.OutSize, outName);
-        Require(inLength, (long)batch * s.InSize, inName);
+        Operands.Require(outLength, (long)batch * s.OutSize, outName);
+        Operands.Require(inLength, (long)batch * s.InSize, inName);
     }
 
     private static void CheckGlobal(int pooledLength, int fullLength, int batch, int channels, int spatial, string pooledName, string fullName)
@@ -384,13 +384,8 @@ public static partial class Pooling
         ArgumentOutOfRangeException.ThrowIfNegative(batch);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(channels);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(spatial);
-        Require(pooledLength, (long)batch * channels, pooledName);
-        Require(fullLength, (long)batch * channels * spatial, fullName);
+        Operands.Require(pooledLength, (long)batch * channels, pooledName);
+        Operands.Require(fullLength, (long)batch * channels * spatial, fullName);
     }
 
-    private static void Require(int length, long needed, string name)
-    {
-        if (length < needed)
-            throw new ArgumentException($"Operand '{name}' is too short: it has {length} elements but {needed} are needed.", name);
-    }
 }
