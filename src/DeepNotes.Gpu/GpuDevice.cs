@@ -163,6 +163,9 @@ public sealed class GpuDevice : IDisposable
         return (TDelegate)_kernels.GetOrAdd(key, _ => load(Accelerator));
     }
 
+    /// <summary>How many library kernels this device has compiled and loaded (each once, on first use).</summary>
+    internal int LoadedKernels => _kernels.Count;
+
     /// <summary>
     /// A per-device resource (a library handle such as cuBLAS's, a workspace) registered under
     /// <paramref name="key"/>, made by <paramref name="create"/> the first time it is asked for and

@@ -56,4 +56,29 @@ public sealed class PlanApiTests(DeviceFixture fixture) : IClassFixture<DeviceFi
         Assert.Throws<ArgumentException>(() => b.CopyParametersFrom(pa.AsSpan(1)));
         Assert.Throws<ArgumentException>(() => b.CopyGradientsTo(new float[3]));
     }
+
+    [Fact]
+    public void Kernels_load_on_first_use_only_and_later_steps_load_none()
+    {
+        using GpuDevice device = GpuDevice.Open(GpuKind.Cpu);    // its own device: a count no other test moves
+        using LeNet5.GpuPlan plan = LeNet5.GpuPlan.Create(device, 2, seed: 5);
+        (float[] images, int[] labels) = PlanData.Digits(2);
+        var sgd = new Sgd(0.05f, momentum: 0.9f);
+        var output = new float[2 * LeNet5.OutputSize];
+        void Everything(int batch)
+        {
+            plan.TrainStep(images.AsSpan(0, batch * LeNet5.InputSize), labels.AsSpan(0, batch), batch, sgd);
+            plan.ComputeGradients(images.AsSpan(0, batch * LeNet5.InputSize), labels.AsSpan(0, batch), batch);
+            plan.ComputeLoss(images.AsSpan(0, batch * LeNet5.InputSize), labels.AsSpan(0, batch), batch);
+            plan.Predict(images.AsSpan(0, batch * LeNet5.InputSize), output.AsSpan(0, batch * LeNet5.OutputSize), batch);
+            Assert.True(float.IsFinite(plan.ReadLoss()));
+        }
+        Everything(2);
+        int loaded = device.LoadedKernels;
+        Assert.True(loaded > 5, $"{loaded} kernels for LeNet's convolutions, pools, dense layers, loss and SGD");
+        Everything(2);
+        Everything(1);
+        Assert.Equal(loaded, device.LoadedKernels);
+        Assert.Equal(3, plan.Step);
+    }
 }
