@@ -60,7 +60,8 @@ internal sealed partial class CSharpEmitter
         _w.Open($"{_spec.TypeKeyword} {_spec.ClassName}");
         _w.Line("/// <summary>");
         _w.Line($"/// The model on an ILGPU device: the same kernel column as the CPU code over one device buffer (parameters |");
-        _w.Line("/// gradients | optimizer state | arena | staging). A training step launches kernels only; <see cref=\"ReadLoss\"/> syncs.");
+        _w.Line("/// gradients | optimizer state | arena | staging). A training step uploads its batch (ILGPU's copy from host memory first");
+        _w.Line("/// waits for the kernels already queued) and launches kernels; it reads nothing back: <see cref=\"ReadLoss\"/> does.");
         _w.Line("/// </summary>");
         string kind = !IsClassic || _g.Loss is null ? "IGpuPlan" : _g.TargetsAreLabels ? "IGpuClassifier" : "IGpuRegressor";
         _w.Open($"public sealed class GpuPlan : global::DeepNotes.Gpu.{kind}");
