@@ -6,13 +6,14 @@
 # Two halves, because the GPU machine has the CUDA driver but no .NET at all:
 #   scripts/gpu-check.sh build   here: builds tests/DeepNotes.Gpu.Tests (which carries deepnotes-gpu) and packs its
 #                                output, xUnit's console runner 2.4.1 and this machine's .NET runtime (no SDK) into
-#                                .gpu-bin/bundle.tar.xz (git-ignored, about 36 MB), small enough to carry
+#                                .gpu-bin/bundle.tar.gz (git-ignored, about 36 MB: gzip, which every machine has), small enough to carry
 #   scripts/gpu-check.sh run     there, from the repository root with .gpu-bin carried: unpacks the bundle under
 #                                .gpu-bin/ (inside the repository, where the tests find data/), then runs the tests
 #                                with DEEPNOTES_GPU_TESTS=cuda, `check` and `bench` on CUDA; the output is also
 #                                written to $OUT (or .) as gpu-check.log and the tests' results as gpu-tests.xml.
 # With the device tool: build here, then run(command="bash scripts/gpu-check.sh run", carry=[".gpu-bin"],
-# timeout_s=420). The run half is bounded at 5 minutes by its timeouts.
+# timeout_s=420). The run half is bounded at 5 minutes by its timeouts (tests 130 s, check 70 s, bench 100 s: sized
+# before any run on a GPU; a step that times out fails the check and keeps what it printed).
 # GPU_CHECK_DEVICE=cpu runs the run half on ILGPU's CPU accelerator instead (a rehearsal on a machine without a
 # GPU; the bench is then cut to one small workload).
 set -euo pipefail
@@ -33,17 +34,19 @@ case "${1:-}" in
     # The .NET runtime the tests target (the muxer, the host resolver, Microsoft.NETCore.App), not the SDK.
     root="$(dirname "$(readlink -f "$(command -v dotnet)")")"
     version="$(dotnet --list-runtimes | awk '$1 == "Microsoft.NETCore.App" { v = $2 } END { print v }')"
+    [ -n "$version" ] && [ -d "$root/shared/Microsoft.NETCore.App/$version" ] \
+      || { echo "gpu-check: no Microsoft.NETCore.App runtime found under $root" >&2; exit 1; }
     cp "$root/dotnet" "$stage/dotnet/"
     cp -r "$root/host" "$stage/dotnet/"
     mkdir -p "$stage/dotnet/shared/Microsoft.NETCore.App"
     cp -r "$root/shared/Microsoft.NETCore.App/$version" "$stage/dotnet/shared/Microsoft.NETCore.App/"
-    tar -cJf "$bin/bundle.tar.xz" -C "$stage" .
+    tar -czf "$bin/bundle.tar.gz" -C "$stage" .
     rm -rf "$stage"
-    echo "gpu-check: $(du -h "$bin/bundle.tar.xz" | cut -f1) bundle with .NET $version"
+    echo "gpu-check: $(du -h "$bin/bundle.tar.gz" | cut -f1) bundle with .NET $version"
     ;;
   run)
-    [ -f "$bin/bundle.tar.xz" ] || { echo "gpu-check: $bin/bundle.tar.xz is missing: run 'scripts/gpu-check.sh build' first and carry $bin" >&2; exit 2; }
-    rm -rf "$bin/x" && mkdir -p "$bin/x" && tar -xJf "$bin/bundle.tar.xz" -C "$bin/x"
+    [ -f "$bin/bundle.tar.gz" ] || { echo "gpu-check: $bin/bundle.tar.gz is missing: run 'scripts/gpu-check.sh build' first and carry $bin" >&2; exit 2; }
+    rm -rf "$bin/x" && mkdir -p "$bin/x" && tar -xzf "$bin/bundle.tar.gz" -C "$bin/x"
     x="$(pwd)/$bin/x"
     export DOTNET_ROOT="$x/dotnet" DOTNET_ROLL_FORWARD=Major DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
     dotnet="$x/dotnet/dotnet"
@@ -54,12 +57,12 @@ case "${1:-}" in
     {
       echo "# $(date -u +%FT%TZ) $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>/dev/null || echo 'no nvidia-smi'); device $device"
       echo "## the GPU tests (DEEPNOTES_GPU_TESTS=${DEEPNOTES_GPU_TESTS:-unset})"
-      timeout 150 "$dotnet" "$x/xunit/xunit.console.dll" "$x/tests/DeepNotes.Gpu.Tests.dll" -nocolor -xml "$out/gpu-tests.xml" || status=1
+      timeout 130 "$dotnet" "$x/xunit/xunit.console.dll" "$x/tests/DeepNotes.Gpu.Tests.dll" -nocolor -xml "$out/gpu-tests.xml" || status=1
       echo "## deepnotes-gpu check"
-      timeout 60 "$dotnet" "$x/tests/deepnotes-gpu.dll" check --device "$device" || status=1
+      timeout 70 "$dotnet" "$x/tests/deepnotes-gpu.dll" check --device "$device" || status=1
       echo "## deepnotes-gpu bench"
       if [ "$device" = cuda ]; then
-        timeout 90 "$dotnet" "$x/tests/deepnotes-gpu.dll" bench --device cuda --steps 20 || status=1
+        timeout 100 "$dotnet" "$x/tests/deepnotes-gpu.dll" bench --device cuda --steps 20 || status=1
       else
         timeout 90 "$dotnet" "$x/tests/deepnotes-gpu.dll" bench --device cpu --workload mlp --batch 8 --steps 1 --cpu-steps 1 || status=1
       fi

@@ -21,13 +21,28 @@ public static class Elements
     /// <summary>Threads in the grid: the distance between one thread's elements.</summary>
     public static int Stride => Grid.DimX * Group.DimX;
 
-    /// <summary>The launch of an element kernel over <paramref name="count"/> elements on <paramref name="accelerator"/>.</summary>
+    /// <summary>
+    /// The launch of an element kernel over <paramref name="count"/> elements on <paramref name="accelerator"/>. The grid
+    /// never has more than int.MaxValue − count threads, so a thread's next index (below count + threads) cannot overflow
+    /// an int: past 2³⁰ elements a GPU thread takes more than one.
+    /// </summary>
     public static KernelConfig Config(Accelerator accelerator, long count)
     {
-        if (count > int.MaxValue) throw new NotSupportedException($"an element kernel over {count} elements (at most {int.MaxValue})");
         int threads = Kernels.GroupKernel.Threads(accelerator);
+        int most = accelerator.AcceleratorType == AcceleratorType.CPU ? Math.Max(1, accelerator.NumMultiprocessors) : int.MaxValue;
+        return new KernelConfig(Groups(count, threads, most), threads);
+    }
+
+    /// <summary>
+    /// Groups of <paramref name="threads"/> for <paramref name="count"/> elements: one thread each, but at most
+    /// <paramref name="most"/> groups and at most int.MaxValue − count threads in all (at least one group).
+    /// </summary>
+    internal static int Groups(long count, int threads, int most)
+    {
+        if (count > int.MaxValue - threads)
+            throw new NotSupportedException($"an element kernel over {count} elements (at most {int.MaxValue - threads} here)");
         long groups = (count + threads - 1) / threads;
-        if (accelerator.AcceleratorType == AcceleratorType.CPU) groups = Math.Min(groups, Math.Max(1, accelerator.NumMultiprocessors));
-        return new KernelConfig((int)groups, threads);
+        groups = Math.Min(groups, Math.Max(1, (int.MaxValue - count) / threads));
+        return (int)Math.Max(1, Math.Min(groups, most));
     }
 }

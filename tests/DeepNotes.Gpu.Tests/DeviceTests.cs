@@ -57,6 +57,26 @@ public sealed class DeviceTests
     }
 }
 
+public sealed class ElementLaunchTests
+{
+    [Theory]
+    [InlineData(1L, 256, int.MaxValue, 1)]
+    [InlineData(1000L, 256, int.MaxValue, 4)]              // one thread per element on a GPU
+    [InlineData(1_000_000L, 16, 1, 1)]                     // the CPU accelerator: one group that loops
+    [InlineData(1_500_000_000L, 256, int.MaxValue, 2_529_232)]  // past 2^30: fewer threads than elements, no int overflow
+    public void GroupsCoverTheElementsWithoutOverflowingAThreadsNextIndex(long count, int threads, int most, int expected)
+    {
+        int groups = Elements.Groups(count, threads, most);
+        Assert.Equal(expected, groups);
+        long total = (long)groups * threads;
+        Assert.True(count - 1 + total <= int.MaxValue, $"the last thread's next index {count - 1 + total} overflows");
+    }
+
+    [Fact]
+    public void ACountNearIntMaxIsRefused()
+        => Assert.Throws<NotSupportedException>(() => Elements.Groups(int.MaxValue - 100, 256, int.MaxValue));
+}
+
 public sealed class DeviceResourceTests
 {
     private sealed class Counted : IDisposable

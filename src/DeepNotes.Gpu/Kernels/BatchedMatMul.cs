@@ -9,8 +9,8 @@ namespace DeepNotes.Gpu.Kernels;
 /// <summary>
 /// The GPU twin of DeepNotes.Kernels.BatchedMatMul: per-example C[b] = A[b]·B[b] for [n, k] × [k, m]
 /// (or A·Bᵀ with B stored [m, k] under <c>transposeB</c>), and its gradients, each one strided batched
-/// <see cref="Gemm"/> (all examples in one launch of the tiled kernel; cuBLAS per example on CUDA for
-/// large products).
+/// <see cref="Gemm"/> (all examples in one launch of the device's ILGPU GEMM kernel; cuBLAS per example on
+/// CUDA for large products).
 /// </summary>
 public static class BatchedMatMul
 {

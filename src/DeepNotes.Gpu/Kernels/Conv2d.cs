@@ -7,8 +7,9 @@ namespace DeepNotes.Gpu.Kernels;
 
 /// <summary>
 /// The GPU twin of DeepNotes.Kernels.Conv2d (cross-correlation over NCHW, PyTorch's layout and floor
-/// rule), as three implicit GEMMs on the tiled kernel of <see cref="Gemm"/>. No column matrix is ever
-/// stored: the operand loaders compute, for each element the kernel stages in shared memory, which
+/// rule), as three implicit GEMMs on the device's ILGPU GEMM kernel (<see cref="Gemm"/>: tiled on a GPU,
+/// direct on the CPU accelerator). No column matrix is ever stored: the operand loaders compute, for
+/// each element the kernel reads (the tiled one stages it in shared memory), which
 /// input or gradient element it is (0 in the padding). So the CPU signature's scratch view is
 /// ignored; the only device memory used beyond the operands is the per-device workspace of a split
 /// weight gradient (<see cref="Gemm.Workspace"/>), allocated once and grown only for a larger shape.

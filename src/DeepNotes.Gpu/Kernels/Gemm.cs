@@ -11,11 +11,12 @@ namespace DeepNotes.Gpu.Kernels;
 
 /// <summary>
 /// Single-precision matrix multiply over row-major device views: C = alpha·op(A)·op(B) + beta·C, one
-/// product or a batch of equally strided ones. On CUDA a product goes to cuBLAS; everywhere else (the
-/// CPU accelerator, OpenCL), and for the batched products of small matrices on CUDA, it runs the
-/// tiled shared-memory kernel below. That kernel is generic over how it reads its operands and writes
-/// its result (<see cref="IOperand"/>, <see cref="IEpilogue"/>), so convolution runs through it as an
-/// implicit GEMM whose operand loaders compute im2col indices on the fly (see Conv2d.cs).
+/// product or a batch of equally strided ones. On CUDA a product goes to cuBLAS; everywhere else (OpenCL,
+/// the CPU accelerator), and for the batched products of small matrices on CUDA, it runs one of the
+/// two ILGPU kernels below, as <see cref="GpuDevice.Gemm"/> says: the tiled shared-memory kernel (GPUs)
+/// or the barrier-free direct kernel (the CPU accelerator's default). Both are generic over how they read
+/// their operands and write their result (<see cref="IOperand"/>, <see cref="IEpilogue"/>), so convolution
+/// runs through them as an implicit GEMM whose operand loaders compute im2col indices on the fly (see Conv2d.cs).
 /// </summary>
 public static class Gemm
 {
@@ -132,8 +133,9 @@ public static class Gemm
 
     /// <summary>
     /// Writes the finished element (row, col) of the product; only called inside the matrix. z is the
-    /// grid's z index: the example, or in a split product (<see cref="Run{TA, TB, TC}"/> with splits
-    /// &gt; 1) example·splits + slice, so each slice can write its partial product to its own place.
+    /// example, or in a split product (<see cref="Run{TA, TB, TC}"/> with splits &gt; 1) example·splits +
+    /// slice, so each slice can write its partial product to its own place (the tiled kernel's grid z
+    /// index; the direct kernel's slot).
     /// </summary>
     internal interface IEpilogue
     {
@@ -174,8 +176,9 @@ public static class Gemm
     }
 
     /// <summary>
-    /// Launches the tiled kernel for C[z] (m×n) = A[z] (m×k) · B[z] (k×n), z &lt; batch, on the default
-    /// stream. The grid is (column tiles, row tiles, batch × splits): the long dimension of a
+    /// Launches the device's GEMM kernel (<see cref="GpuDevice.Gemm"/>: the direct one, see DirectKernel, or
+    /// the tiled one) for C[z] (m×n) = A[z] (m×k) · B[z] (k×n), z &lt; batch, on the default stream. The
+    /// tiled kernel's grid is (column tiles, row tiles, batch × splits): the long dimension of a
     /// convolution (batch times output positions) is n, on the grid's x axis, which has the largest
     /// limit. With <paramref name="splits"/> &gt; 1 the inner dimension is cut into
     /// <see cref="Slices"/>(k, splits) slices of whole Depth steps (split-K): each group computes one
