@@ -6,7 +6,7 @@
 # Two halves, because the GPU machine has the CUDA driver but no .NET at all:
 #   scripts/gpu-check.sh build   here: builds tests/DeepNotes.Gpu.Tests (which carries deepnotes-gpu) and packs its
 #                                output, xUnit's console runner 2.4.1 and this machine's .NET runtime (no SDK) into
-#                                .gpu-bin/bundle.tar.gz (git-ignored, about 36 MB: gzip, which every machine has), small enough to carry
+#                                .gpu-bin/bundle.tar.gz (git-ignored, about 38 MB: gzip, which every machine has), small enough to carry
 #   scripts/gpu-check.sh run     there, from the repository root with .gpu-bin carried: unpacks the bundle under
 #                                .gpu-bin/ (inside the repository, where the tests find data/), then runs the tests
 #                                with DEEPNOTES_GPU_TESTS=cuda, `check` and `bench` on CUDA; the output is also
