@@ -77,8 +77,13 @@ public sealed class GpuDevice : IDisposable
 
     private string KernelName => Gemm == GemmKernel.Tiled ? "tiled ILGPU GEMM" : "direct (barrier-free) ILGPU GEMM";
 
-    /// <summary>What computes this device's matrix products, for reports.</summary>
-    public string GemmPath => IsCuda && CuBlasUnavailable is null ? $"cuBLAS (large products), {KernelName} (small batched ones and convolutions)" : KernelName;
+    /// <summary>
+    /// What computes this device's matrix products, for reports. On CUDA this loads cuBLAS and runs its self-test the
+    /// first time (so it names what the products will use).
+    /// </summary>
+    public string GemmPath => Kernels.Gemm.HasCuBlas(this)
+        ? $"cuBLAS{(CuBlasLibrary.Substitute is { } so ? $" ({so})" : "")} (large products), {KernelName} (small batched ones and convolutions)"
+        : KernelName;
 
     /// <summary>The device's name, as ILGPU reports it.</summary>
     public string Name => Accelerator.Name;

@@ -57,6 +57,21 @@ public sealed class DeviceTests
     }
 }
 
+public sealed class CuBlasLibraryTests
+{
+    [Fact]
+    public void OnlyTheCuBlas12ImportIsRedirectedAndOnlyWhereItCannotLoad()
+    {
+        // Other libraries go to the runtime's own search; libcublas.so.12 resolves to itself or to .so.13, and to the
+        // runtime's search (zero) where neither loads, as on a machine without CUDA.
+        Assert.Equal(IntPtr.Zero, CuBlasLibrary.Resolve("libcuda.so.1", typeof(CuBlasLibrary).Assembly, null));
+        IntPtr handle = CuBlasLibrary.Resolve("libcublas.so.12", typeof(CuBlasLibrary).Assembly, null);
+        bool any = System.Runtime.InteropServices.NativeLibrary.TryLoad("libcublas.so.12", out _)
+                   || System.Runtime.InteropServices.NativeLibrary.TryLoad("libcublas.so.13", out _);
+        Assert.Equal(any, handle != IntPtr.Zero);
+    }
+}
+
 public sealed class ElementLaunchTests
 {
     [Theory]

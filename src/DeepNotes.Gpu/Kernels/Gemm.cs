@@ -109,20 +109,58 @@ public static class Gemm
         {
             return device.Resource(s_cuBlas, d =>
             {
+                CuBlasLibrary.AllowNewerSoname();
                 var accelerator = (CudaAccelerator)d.Accelerator;
                 var blas = new CuBlas(accelerator);
-                blas.Stream = (CudaStream)accelerator.DefaultStream;
-                blas.PointerMode = CuBlasPointerMode.Host;
-                return blas;
+                try
+                {
+                    blas.Stream = (CudaStream)accelerator.DefaultStream;
+                    blas.PointerMode = CuBlasPointerMode.Host;
+                    SelfTest(accelerator, blas);
+                    return blas;
+                }
+                catch
+                {
+                    blas.Dispose();
+                    throw;
+                }
             });
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            // ILGPU.Algorithms binds libcublas.so.10 to .12 only (a CUDA 13 machine has .13) and may find none at all:
-            // the tiled ILGPU GEMM then serves every product on this device, and `deepnotes-gpu info` says why.
+            // ILGPU.Algorithms binds libcublas.so.10 to .12 (and .13 through CuBlasLibrary) and may find none at all, or
+            // a library that fails the self-test: the ILGPU kernel then serves every product on this device, and
+            // `deepnotes-gpu info` says why.
             device.CuBlasUnavailable = $"{e.GetType().Name}: {e.Message}";
             return null;
         }
+    }
+
+    /// <summary>Whether cuBLAS serves this device's large products (loading it and running the self-test the first time).</summary>
+    internal static bool HasCuBlas(GpuDevice device) => device.IsCuda && CuBlasOf(device) is not null;
+
+    /// <summary>
+    /// A 3×2 by 2×4 product with a transposed operand through the handle, against the host's: a library that loads but
+    /// computes something else (another ABI behind a familiar name) is refused before it touches a model.
+    /// </summary>
+    private static void SelfTest(CudaAccelerator accelerator, CuBlas blas)
+    {
+        const int m = 3, n = 4, k = 2;
+        float[] a = [1f, 2f, 3f, 4f, 5f, 6f], bt = [1f, 0f, 2f, -1f, 0.5f, 3f, -2f, 1f];   // A is m×k; B is stored n×k
+        using var da = accelerator.Allocate1D(a);
+        using var db = accelerator.Allocate1D(bt);
+        using var dc = accelerator.Allocate1D<float>(m * n);
+        CuBlasMultiply(blas, dc.View, da.View, db.View, m, n, k, transA: false, transB: true, alpha: 1f, beta: 0f);
+        accelerator.Synchronize();
+        float[] c = dc.GetAsArray1D();
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+            {
+                float expected = a[i * k] * bt[j * k] + a[i * k + 1] * bt[j * k + 1];
+                if (c[i * n + j] != expected)
+                    throw new InvalidOperationException($"cuBLAS self-test: C[{i},{j}] is {c[i * n + j]}, expected {expected}"
+                        + (CuBlasLibrary.Substitute is { } so ? $" (through {so})" : ""));
+            }
     }
 
     /// <summary>Reads element (row, col) of example z of a GEMM operand; only called inside the matrix.</summary>
