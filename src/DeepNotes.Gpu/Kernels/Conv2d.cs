@@ -26,7 +26,7 @@ namespace DeepNotes.Gpu.Kernels;
 /// gradient then does SH·SW times the arithmetic it needs.</item>
 /// </list>
 /// </summary>
-public static class Conv2d
+public static partial class Conv2d
 {
     /// <summary>y[b] = act(W ⋆ x[b] + bias) for every example; overwrites y. bias is [Cout] or empty; scratch is ignored.</summary>
     public static void Forward(GpuDevice device, ArrayView<float> y, ArrayView<float> x, ArrayView<float> w, ArrayView<float> bias,
@@ -38,6 +38,11 @@ public static class Conv2d
         Operands.Require(x.Length, (long)batch * g.InChannels * g.InPlane, nameof(x));
         Operands.Require(w.Length, (long)g.OutChannels * g.ColumnRows, nameof(w));
         if (bias.Length != 0) Operands.Require(bias.Length, g.OutChannels, nameof(bias));
+        if (UseColumns(device, batch, g))
+        {
+            ForwardColumns(device, y, x, w, bias, batch, g, activation);
+            return;
+        }
         Gemm.Run(device, new Gemm.Strided(w, g.ColumnRows, 0, false), new Columns(x, g),
             new PlanarStore(y, g.OutChannels, g.OutPlane, bias, activation),
             1, g.OutChannels, batch * g.OutPlane, g.ColumnRows);
@@ -51,6 +56,11 @@ public static class Conv2d
         Operands.Require(dx.Length, (long)batch * g.InChannels * g.InPlane, nameof(dx));
         Operands.Require(dy.Length, (long)batch * g.OutChannels * g.OutPlane, nameof(dy));
         Operands.Require(w.Length, (long)g.OutChannels * g.ColumnRows, nameof(w));
+        if (UseColumns(device, batch, g))
+        {
+            BackwardDataColumns(device, dx, dy, w, batch, g);
+            return;
+        }
         Gemm.Run(device, new WeightsByInput(w, g), new GatheredGradient(dy, g),
             new PlanarStore(dx, g.InChannels, g.InPlane, default, Activation.None),
             1, g.InChannels, batch * g.InPlane, g.OutChannels * g.KH * g.KW);
@@ -82,6 +92,15 @@ public static class Conv2d
         if (dbias.Length != 0) Operands.Require(dbias.Length, g.OutChannels, nameof(dbias));
         Operands.Require(dy.Length, (long)batch * g.OutChannels * g.OutPlane, nameof(dy));
         Operands.Require(x.Length, (long)batch * g.InChannels * g.InPlane, nameof(x));
+        if (UseColumns(device, batch, g)) BackwardWeightsColumns(device, dw, dy, x, batch, g, overwrite);
+        else BackwardWeightsImplicit(device, dw, dy, x, batch, g, overwrite, splits);
+        if (dbias.Length != 0) BiasGradient.Sum(device, dbias, dy, g.OutChannels, g.OutPlane, batch * g.OutPlane, overwrite);
+    }
+
+    /// <summary>The weight gradient as one implicit GEMM on the ILGPU kernel, cut into <paramref name="splits"/> slices along its inner dimension.</summary>
+    private static void BackwardWeightsImplicit(GpuDevice device, ArrayView<float> dw, ArrayView<float> dy, ArrayView<float> x, int batch,
+        Geometry g, bool overwrite, int splits)
+    {
         var dyRows = new Planar(dy, g.OutChannels, g.OutPlane);
         var columns = new Gemm.Transposed<Columns>(new Columns(x, g));
         int inner = batch * g.OutPlane, size = g.OutChannels * g.ColumnRows;
@@ -96,7 +115,6 @@ public static class Conv2d
         {
             Gemm.Run(device, dyRows, columns, new Gemm.Scaled(dw, g.ColumnRows, 0, 1f, overwrite ? 0f : 1f), 1, g.OutChannels, g.ColumnRows, inner);
         }
-        if (dbias.Length != 0) BiasGradient.Sum(device, dbias, dy, g.OutChannels, g.OutPlane, inner, overwrite);
     }
 
     /// <summary>The most floats the slices of a split weight gradient may hold in the workspace (128 MiB).</summary>
