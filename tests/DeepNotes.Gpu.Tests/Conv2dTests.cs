@@ -11,6 +11,16 @@ public abstract class Conv2dCases(GpuFixture gpu)
 {
     protected readonly GpuFixture gpu = gpu;
 
+    /// <summary>The pass under test: the public twin (the device's path), or in a subclass another path to the same result.</summary>
+    protected virtual void Forward(ArrayView<float> y, ArrayView<float> x, ArrayView<float> w, ArrayView<float> bias, int batch, Conv2dShape s, Activation activation)
+        => GpuK.Conv2d.Forward(gpu.Device, y, x, w, bias, batch, s, activation, default);
+
+    protected virtual void BackwardData(ArrayView<float> dx, ArrayView<float> dy, ArrayView<float> w, int batch, Conv2dShape s)
+        => GpuK.Conv2d.BackwardData(gpu.Device, dx, dy, w, batch, s, default);
+
+    protected virtual void BackwardWeights(ArrayView<float> dw, ArrayView<float> dbias, ArrayView<float> dy, ArrayView<float> x, int batch, Conv2dShape s, bool overwrite)
+        => GpuK.Conv2d.BackwardWeights(gpu.Device, dw, dbias, dy, x, batch, s, default, overwrite);
+
     public static TheoryData<string, Conv2dShape> Shapes => new()
     {
         // Cin, H, W, Cout, KH, KW, SH, SW, PH, PW
@@ -32,7 +42,7 @@ public abstract class Conv2dCases(GpuFixture gpu)
             float[] expected = new float[batch * s.OutSize];
             CpuK.Conv2d.Forward(expected, x, w, bias, batch, s, activation, new float[s.ScratchSize]);
             ArrayView<float> y = gpu.Upload(Data.Filled(expected.Length, float.NaN));
-            GpuK.Conv2d.Forward(gpu.Device, y, gpu.Upload(x), gpu.Upload(w), withBias ? gpu.Upload(bias) : default, batch, s, activation, default);
+            Forward(y, gpu.Upload(x), gpu.Upload(w), withBias ? gpu.Upload(bias) : default, batch, s, activation);
             Data.Close(expected, gpu.Download(y), $"{name}, batch {batch}, {activation}");
         }
     }
@@ -46,7 +56,7 @@ public abstract class Conv2dCases(GpuFixture gpu)
             float[] dy = Data.Random(batch * s.OutSize, 33), w = Data.Random(s.WeightSize, 34), expected = new float[batch * s.InSize];
             CpuK.Conv2d.BackwardData(expected, dy, w, batch, s, new float[s.ScratchSize]);
             ArrayView<float> dx = gpu.Upload(Data.Filled(expected.Length, float.NaN));
-            GpuK.Conv2d.BackwardData(gpu.Device, dx, gpu.Upload(dy), gpu.Upload(w), batch, s, default);
+            BackwardData(dx, gpu.Upload(dy), gpu.Upload(w), batch, s);
             Data.Close(expected, gpu.Download(dx), $"{name}, batch {batch}");
         }
     }
@@ -62,7 +72,7 @@ public abstract class Conv2dCases(GpuFixture gpu)
             float[] dw = (float[])dw0.Clone(), db = withBias ? (float[])db0.Clone() : [];
             CpuK.Conv2d.BackwardWeights(dw, db, dy, x, batch, s, new float[s.ScratchSize], overwrite);
             ArrayView<float> gdw = gpu.Upload(dw0), gdb = withBias ? gpu.Upload(db0) : default;
-            GpuK.Conv2d.BackwardWeights(gpu.Device, gdw, gdb, gpu.Upload(dy), gpu.Upload(x), batch, s, default, overwrite);
+            BackwardWeights(gdw, gdb, gpu.Upload(dy), gpu.Upload(x), batch, s, overwrite);
             Data.Close(dw, gpu.Download(gdw), $"{name}, batch {batch}, overwrite {overwrite}: dW");
             if (withBias) Data.Close(db, gpu.Download(gdb), $"{name}, batch {batch}, overwrite {overwrite}: db");
         }
