@@ -137,15 +137,11 @@ public static partial class Conv2d
         public int OutPlane => OH * OW;
         public int ColumnRows => InChannels * KH * KW;
 
-        /// <summary>The same checks as the CPU kernel: positive sizes and strides, non-negative padding, a kernel that fits, 32-bit indices.</summary>
+        /// <summary>The CPU kernel's checks (Conv2dShape.Validate), and 32-bit indices over the whole batch.</summary>
         public static Geometry Of(int batch, in Conv2dShape s)
         {
             ArgumentOutOfRangeException.ThrowIfNegative(batch);
-            if (s.InChannels <= 0 || s.InHeight <= 0 || s.InWidth <= 0 || s.OutChannels <= 0 || s.KernelHeight <= 0 || s.KernelWidth <= 0
-                || s.StrideHeight <= 0 || s.StrideWidth <= 0 || s.PadHeight < 0 || s.PadWidth < 0)
-                throw new ArgumentException($"Convolution sizes and strides must be positive, padding non-negative: {s}.", nameof(s));
-            if ((long)s.InHeight + 2L * s.PadHeight < s.KernelHeight || (long)s.InWidth + 2L * s.PadWidth < s.KernelWidth)
-                throw new ArgumentException($"The {s.KernelHeight}×{s.KernelWidth} kernel is larger than the padded input: {s}.", nameof(s));
+            s.Validate(nameof(s));
             var g = new Geometry(s);
             if ((long)batch * Math.Max(g.InChannels * (long)g.InPlane, g.OutChannels * (long)g.OutPlane) > int.MaxValue
                 || (long)batch * g.OutPlane * g.ColumnRows > int.MaxValue || (long)g.OutChannels * g.ColumnRows > int.MaxValue)

@@ -27,12 +27,7 @@ public static class Optim
     public static void Sgd(GpuDevice device, ArrayView<float> parameters, ArrayView<float> gradients, ArrayView<float> velocity,
                            float learningRate, float momentum, float weightDecay)
     {
-        if (!(learningRate > 0f) || !float.IsFinite(learningRate))
-            throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "learning rate must be a positive finite number");
-        if (!(momentum >= 0f && momentum < 1f))
-            throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "momentum must be in [0, 1)");
-        if (!(weightDecay >= 0f) || !float.IsFinite(weightDecay))
-            throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, "weight decay must be a non-negative finite number");
+        global::DeepNotes.Sgd.Validate(learningRate, momentum, weightDecay);
         if (gradients.Length != parameters.Length || (momentum != 0f && velocity.Length != parameters.Length))
             throw new ArgumentException("parameters, gradients and velocity must have the same length");
         var args = new SgdArgs { Step = -learningRate, Momentum = momentum, Decay = weightDecay, Shrink = 1f - learningRate * weightDecay };

@@ -206,33 +206,20 @@ public static class Pooling
             jHi = Math.Min((w + PW) / SW + 1, OW);
         }
 
-        /// <summary>The CPU kernel's checks: positive sizes, padding at most half the kernel, a window that fits, long-enough views.</summary>
+        /// <summary>The CPU kernel's checks (DeepNotes.Kernels.Pooling.Check), and 32-bit indices over the whole batch.</summary>
         public static Geometry Of(long outLength, long inLength, int batch, in Pool2dShape s, string outName, string inName)
         {
-            ArgumentOutOfRangeException.ThrowIfNegative(batch);
-            if (s.Channels <= 0 || s.InHeight <= 0 || s.InWidth <= 0 || s.KernelHeight <= 0 || s.KernelWidth <= 0
-                || s.StrideHeight <= 0 || s.StrideWidth <= 0 || s.PadHeight < 0 || s.PadWidth < 0)
-                throw new ArgumentException($"Pooling sizes and strides must be positive, padding non-negative: {s}.", nameof(s));
-            if (2L * s.PadHeight > s.KernelHeight || 2L * s.PadWidth > s.KernelWidth)
-                throw new ArgumentException($"Pooling padding must be at most half the kernel: {s}.", nameof(s));
-            if ((long)s.InHeight + 2L * s.PadHeight < s.KernelHeight || (long)s.InWidth + 2L * s.PadWidth < s.KernelWidth)
-                throw new ArgumentException($"The {s.KernelHeight}×{s.KernelWidth} window is larger than the padded input: {s}.", nameof(s));
+            DeepNotes.Kernels.Pooling.Check(outLength, inLength, batch, s, outName, inName);
             var g = new Geometry(s);
             if ((long)batch * g.InSize > int.MaxValue || (long)batch * g.OutSize > int.MaxValue)
                 throw new ArgumentException($"Pooling sizes overflow 32-bit indexing at batch {batch}: {s}.", nameof(s));
-            Operands.Require(outLength, (long)batch * g.OutSize, outName);
-            Operands.Require(inLength, (long)batch * g.InSize, inName);
             return g;
         }
     }
 
     private static int CheckGlobal(long pooledLength, long fullLength, int batch, int channels, int spatial, string pooledName, string fullName)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(batch);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(channels);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(spatial);
-        Operands.Require(pooledLength, (long)batch * channels, pooledName);
-        Operands.Require(fullLength, (long)batch * channels * spatial, fullName);
+        DeepNotes.Kernels.Pooling.CheckGlobal(pooledLength, fullLength, batch, channels, spatial, pooledName, fullName);
         if ((long)batch * channels * spatial > int.MaxValue) throw new ArgumentException("Global pooling sizes overflow 32-bit indexing.", fullName);
         return batch * channels;
     }

@@ -371,7 +371,8 @@ public static partial class Pooling
     private static Span<float> RowScratch(int n) => DeepNotes.Threading.ThreadScratch.Span(DeepNotes.Threading.ScratchKind.PoolRow, n);
     private static Span<float> GradScratch(int n) => DeepNotes.Threading.ThreadScratch.Span(DeepNotes.Threading.ScratchKind.PoolGrad, n);
 
-    private static void Check(int outLength, int inLength, int batch, in Pool2dShape s, string outName, string inName)
+    /// <summary>The operand checks of the pooling kernels, on lengths (the GPU twins make them too).</summary>
+    internal static void Check(long outLength, long inLength, int batch, in Pool2dShape s, string outName, string inName)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(batch);
         s.Validate(nameof(s));
@@ -379,7 +380,8 @@ public static partial class Pooling
         Operands.Require(inLength, (long)batch * s.InSize, inName);
     }
 
-    private static void CheckGlobal(int pooledLength, int fullLength, int batch, int channels, int spatial, string pooledName, string fullName)
+    /// <summary>The operand checks of global average pooling, on lengths (the GPU twins make them too).</summary>
+    internal static void CheckGlobal(long pooledLength, long fullLength, int batch, int channels, int spatial, string pooledName, string fullName)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(batch);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(channels);

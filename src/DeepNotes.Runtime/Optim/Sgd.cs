@@ -13,15 +13,21 @@ public struct Sgd
 {
     public Sgd(float learningRate, float momentum = 0f, float weightDecay = 0f)
     {
+        Validate(learningRate, momentum, weightDecay);
+        LearningRate = learningRate;
+        Momentum = momentum;
+        WeightDecay = weightDecay;
+    }
+
+    /// <summary>The hyperparameter checks of the constructor, for every update that takes the values apart (the GPU's Optim.Sgd).</summary>
+    internal static void Validate(float learningRate, float momentum, float weightDecay)
+    {
         if (!(learningRate > 0f) || !float.IsFinite(learningRate))
             throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "learning rate must be a positive finite number");
         if (!(momentum >= 0f && momentum < 1f))
             throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "momentum must be in [0, 1)");
         if (!(weightDecay >= 0f) || !float.IsFinite(weightDecay))
             throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, "weight decay must be a non-negative finite number");
-        LearningRate = learningRate;
-        Momentum = momentum;
-        WeightDecay = weightDecay;
     }
 
     public float LearningRate { get; set; }
